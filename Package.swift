@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+// A pure-Swift tensor framework whose showcase model is InternViT-300M-448px.
+// No package dependencies and no native code: the Swift toolchain only.
+
+import PackageDescription
+import Foundation
+
+// MARK: - Target CPU
+//
+// Swift has no per-function target attribute and no runtime CPU dispatch, so the
+// instruction set is chosen when the package is built. Without a target CPU, a
+// release build lowers `SIMD.addingProduct` to one libm `fmaf` call per lane
+// (under 1 GFLOP/s), so some choice is always made here:
+//
+// - default on x86-64: `x86-64-v3` (AVX2 + FMA), which runs on any x86-64 CPU
+//   from the last decade (Haswell, Zen 1 and later);
+// - `TENSOR_TARGET_CPU=native` (or `x86-64-v4`, or any CPU name clang knows)
+//   in the environment of `swift build` opts in to the build host's full
+//   instruction set (AVX-512 on Zen 4 / Skylake-X). The binary then only runs on
+//   machines with that instruction set.
+// - arm64 has NEON FMA as baseline and needs no flag.
+//
+// Docs/Performance.md explains the trade-offs and the measured figures.
+let environment = ProcessInfo.processInfo.environment
+
+/// Compiler flags that select the instruction set on x86-64.
+func targetCPUFlags() -> [SwiftSetting] {
+    #if arch(x86_64)
+    let requested = environment["TENSOR_TARGET_CPU"] ?? "x86-64-v3"
+    var flags: [String]
+    if requested.hasPrefix("x86-64") {
+        flags = ["-Xcc", "-march=\(requested)"]
+    } else {
+        flags = ["-target-cpu", requested]
+    }
+    // The GEMM micro-kernel picks its register tile from the vector width the
+    // target has; tell it when 32 zmm registers are available.
+    let hostHasAVX512 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .contains(" avx512f") ?? false
+    let wantsAVX512 = requested == "x86-64-v4"
+        || (requested == "native" && hostHasAVX512)
+        || ["znver4", "znver5", "skylake-avx512", "icelake-server", "sapphirerapids", "cascadelake"]
+            .contains(requested)
+    if wantsAVX512 { flags += ["-D", "TENSOR_AVX512"] }
+    return [.unsafeFlags(flags)]
+    #else
+    return []
+    #endif
+}
+
+let kernelSettings = targetCPUFlags()
+
+let package = Package(
+    name: "InternViTSwift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "InternViT", targets: ["InternViT"]),
+        .executable(name: "internvit", targets: ["internvit"]),
+        .executable(name: "tensor-bench", targets: ["tensor-bench"]),
+    ],
+    targets: [
+        .target(name: "Tensor", swiftSettings: kernelSettings),
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+        .target(name: "InternViT", dependencies: ["NN", "Tensor"], swiftSettings: kernelSettings),
+        .executableTarget(
+            name: "internvit", dependencies: ["InternViT", "NN", "Tensor"],
+            swiftSettings: kernelSettings),
+        .executableTarget(
+            name: "tensor-bench", dependencies: ["Tensor"], path: "Benchmarks/tensor-bench",
+            swiftSettings: kernelSettings),
+        .testTarget(
+            name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
+            swiftSettings: kernelSettings),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], swiftSettings: kernelSettings),
+        .testTarget(
+            name: "InternViTTests", dependencies: ["InternViT", "NN", "Tensor"],
+            swiftSettings: kernelSettings),
+    ]
+)

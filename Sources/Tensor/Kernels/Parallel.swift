@@ -1,0 +1,86 @@
+import Dispatch
+import Foundation
+
+/// The process-wide number of threads the kernels may use, and the parallel loop
+/// they share.
+///
+/// The default is every core the process may run on
+/// (`ProcessInfo.activeProcessorCount`). The environment variable
+/// `TENSOR_NUM_THREADS` overrides it at start-up (as `OMP_NUM_THREADS` does for
+/// PyTorch and numpy); `ComputeThreads.count = n` changes it at run time.
+public enum ComputeThreads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var storedCount: Int = defaultCount()
+
+    /// The environment variable read at start-up.
+    public static let environmentVariable = "TENSOR_NUM_THREADS"
+
+    /// The number of threads a parallel loop splits its work over (at least 1).
+    public static var count: Int {
+        get { lock.withLock { storedCount } }
+        set { lock.withLock { storedCount = Swift.max(1, newValue) } }
+    }
+
+    /// The thread count from the environment, or all active cores.
+    public static func defaultCount() -> Int {
+        if let text = ProcessInfo.processInfo.environment[environmentVariable],
+           let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 {
+            return value
+        }
+        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Runs `body` with the thread count temporarily set to `threads`.
+    public static func withCount<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        let saved = count
+        count = threads
+        defer { count = saved }
+        return try body()
+    }
+}
+
+/// Runs `body` over `0..<count` split into contiguous ranges, on up to
+/// `ComputeThreads.count` threads.
+///
+/// `grain` is the smallest number of indices worth a thread of their own: waking a
+/// worker costs several microseconds on this class of machine, so work below about
+/// 50 µs per piece runs on the calling thread. With `count <= grain` or one thread,
+/// `body(0..<count)` runs inline. Ranges never overlap and cover `0..<count` exactly;
+/// `body` must only write memory that belongs to its range.
+@inlinable
+public func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    if count <= 0 { return }
+    let threads = ComputeThreads.count
+    let pieces = Swift.min(threads, count / Swift.max(grain, 1))
+    if pieces <= 1 {
+        body(0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        // Dispatch wants a @Sendable closure. The pieces write disjoint ranges (the
+        // documented contract of `body`), so sharing the closure across threads is safe.
+        let shared = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+            let start = count * piece / pieces
+            let end = count * (piece + 1) / pieces
+            if start < end { shared.value(start..<end) }
+        }
+    }
+}
+
+/// Carries a value the compiler cannot prove thread-safe into a `@Sendable` closure.
+/// Used only where the code around it guarantees that threads touch disjoint data.
+@usableFromInline
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}
+
+/// Grain sizes (in elements) for the element-wise kernels: about 50 µs of work.
+@usableFromInline
+enum Grain {
+    /// Cheap element-wise work (add, multiply, copy): ~1 ns per element or less.
+    @usableFromInline static let cheap = 1 << 16
+    /// Transcendental work (exp, erf, tanh): several ns per element.
+    @usableFromInline static let transcendental = 1 << 13
+}

@@ -1,0 +1,59 @@
+/// The memory behind one or more tensors: a flat buffer of `count` scalars.
+///
+/// Tensors share a storage when they are views of each other; `Tensor` copies it
+/// before a write unless it is the only owner (copy-on-write). Storage is either
+/// allocated here (64-byte aligned, so SIMD loads of whole cache lines are aligned)
+/// or borrowed from memory someone else owns, such as a memory-mapped checkpoint;
+/// borrowed storage keeps its owner alive and is never written (a write copies it).
+public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
+    /// The first element.
+    public let base: UnsafeMutablePointer<Scalar>
+    /// Number of elements.
+    public let count: Int
+    /// The object that owns borrowed memory (kept alive as long as this storage), or nil
+    /// when the memory was allocated here.
+    public let owner: AnyObject?
+
+    /// Alignment of allocated buffers, in bytes.
+    public static var alignment: Int { 64 }
+
+    /// Allocates uninitialised memory for `count` elements.
+    ///
+    /// The scalar types are trivial, so uninitialised memory is a valid (if arbitrary)
+    /// value; callers fill it before reading.
+    public init(uninitializedCount count: Int) {
+        precondition(count >= 0, "negative element count \(count)")
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Scalar>.stride,
+            alignment: Swift.max(Self.alignment, MemoryLayout<Scalar>.alignment))
+        base = raw.bindMemory(to: Scalar.self, capacity: max(count, 1))
+        self.count = count
+        owner = nil
+    }
+
+    /// Allocates memory for `count` elements, all equal to `value`.
+    public convenience init(repeating value: Scalar, count: Int) {
+        self.init(uninitializedCount: count)
+        base.initialize(repeating: value, count: count)
+    }
+
+    /// Wraps memory owned by `owner` (for example a memory-mapped file) without copying.
+    ///
+    /// - Parameters:
+    ///   - pointer: the first element; must stay valid while `owner` is alive and be
+    ///     suitably aligned for `Scalar`.
+    ///   - count: number of elements.
+    ///   - owner: kept alive by this storage.
+    public init(borrowing pointer: UnsafeMutablePointer<Scalar>, count: Int, owner: AnyObject) {
+        base = pointer
+        self.count = count
+        self.owner = owner
+    }
+
+    /// Whether the memory is borrowed (and so must not be written).
+    public var isBorrowed: Bool { owner != nil }
+
+    deinit {
+        if owner == nil { UnsafeMutableRawPointer(base).deallocate() }
+    }
+}
