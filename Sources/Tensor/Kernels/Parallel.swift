@@ -49,8 +49,14 @@ public enum ComputeThreads {
 /// `body` must only write memory that belongs to its range.
 @inlinable
 public func parallelFor(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    parallelFor(count, grain: grain, threads: ComputeThreads.count, body)
+}
+
+/// `parallelFor` with an explicit thread budget (used by kernels that are themselves
+/// called from parallel code, to avoid oversubscribing the cores).
+@inlinable
+public func parallelFor(_ count: Int, grain: Int, threads: Int, _ body: (Range<Int>) -> Void) {
     if count <= 0 { return }
-    let threads = ComputeThreads.count
     let pieces = Swift.min(threads, count / Swift.max(grain, 1))
     if pieces <= 1 {
         body(0..<count)

@@ -1,0 +1,62 @@
+/// Where the elements of a matrix operand live: element (i, j) is at
+/// `base[i * rowStride + j * columnStride]`.
+///
+/// Strides express transposition and leading dimensions at once: a row-major `[M, K]`
+/// matrix with leading dimension `lda` is `(lda, 1)`; its transpose is `(1, lda)`.
+/// Strides may be any non-negative values (0 broadcasts a row or column).
+public struct MatrixLayout: Sendable, Equatable {
+    /// Distance in elements between consecutive rows.
+    public var rowStride: Int
+    /// Distance in elements between consecutive columns.
+    public var columnStride: Int
+
+    public init(rowStride: Int, columnStride: Int) {
+        self.rowStride = rowStride
+        self.columnStride = columnStride
+    }
+
+    /// A dense row-major matrix with `columns` columns.
+    public static func rowMajor(columns: Int) -> MatrixLayout { MatrixLayout(rowStride: columns, columnStride: 1) }
+
+    /// The transpose of a dense row-major matrix with `columns` columns (BLAS's `T`).
+    public static func transposedRowMajor(columns: Int) -> MatrixLayout {
+        MatrixLayout(rowStride: 1, columnStride: columns)
+    }
+}
+
+/// What to do to each element of C once its sum is complete, while the tile is still
+/// in cache (saves a separate pass over C in Linear layers).
+public enum GEMMEpilogue {
+    /// Nothing.
+    case none
+    /// C[i, j] += bias[j].
+    case bias(UnsafePointer<Float>)
+    /// C[i, j] = GELU(C[i, j]) (exact erf form).
+    case gelu
+    /// C[i, j] = GELU(C[i, j] + bias[j]).
+    case biasGELU(UnsafePointer<Float>)
+}
+
+/// Element types the B operand may be stored in. B is widened to `Float` while it is
+/// packed, so bf16 / f16 weights stay resident at half the memory and the arithmetic
+/// is the same fp32 micro-kernel.
+protocol GEMMOperandElement {
+    /// The element at `pointer[index]` as a `Float` (exact for every conforming type).
+    static func widen(_ pointer: UnsafePointer<Self>, _ index: Int) -> Float
+}
+
+extension Float: GEMMOperandElement {
+    @inline(__always) static func widen(_ pointer: UnsafePointer<Float>, _ index: Int) -> Float { pointer[index] }
+}
+
+extension BFloat16: GEMMOperandElement {
+    @inline(__always) static func widen(_ pointer: UnsafePointer<BFloat16>, _ index: Int) -> Float {
+        Float(bitPattern: UInt32(pointer[index].bitPattern) << 16)
+    }
+}
+
+#if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+extension Float16: GEMMOperandElement {
+    @inline(__always) static func widen(_ pointer: UnsafePointer<Float16>, _ index: Int) -> Float { Float(pointer[index]) }
+}
+#endif
