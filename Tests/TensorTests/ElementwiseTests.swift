@@ -68,9 +68,10 @@ import Tensor
     /// Maximum tolerated error per function, in units in the last place of the reference.
     /// Single IEEE operations are exact; our vector `exp` is within 2 ulp; libm functions
     /// (glibc here, SLEEF in PyTorch) are each within 1 ulp, so they may differ by 2;
-    /// compound formulas (GELU, sigmoid, SiLU) combine a few roundings, so 4.
+    /// our vector erf is within 2.3 ulp of the truth (its reference), so 3; compound
+    /// formulas (GELU, sigmoid, SiLU) combine a few roundings, so 4.
     static let ulpBudget: [String: Float] = [
-        "abs": 0, "neg": 0, "square": 0, "sqrt": 0, "rsqrt": 1, "exp": 2, "log": 2, "tanh": 2, "erf": 2,
+        "abs": 0, "neg": 0, "square": 0, "sqrt": 0, "rsqrt": 1, "exp": 2, "log": 2, "tanh": 2, "erf": 3,
         "gelu": 4, "gelu_tanh": 4, "sigmoid": 4, "silu": 4,
     ]
 

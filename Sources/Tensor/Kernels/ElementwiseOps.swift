@@ -103,17 +103,18 @@ enum TanhOp: UnaryFloatOp {
     @inline(__always) static func apply(_ x: Vector) -> Vector { eachLane(x) { Foundation.tanh($0) } }
     static var grain: Int { Grain.transcendental }
 }
+/// erf, vectorised (≤ 2.3 ulp; see `VectorMath.erf`).
 enum ErfOp: UnaryFloatOp {
-    @inline(__always) static func apply(_ x: Float) -> Float { Foundation.erf(x) }
-    @inline(__always) static func apply(_ x: Vector) -> Vector { eachLane(x) { Foundation.erf($0) } }
+    @inline(__always) static func apply(_ x: Float) -> Float { VectorMath.erf(Vector(repeating: x))[0] }
+    @inline(__always) static func apply(_ x: Vector) -> Vector { VectorMath.erf(x) }
     static var grain: Int { Grain.transcendental }
 }
 /// Exact GELU, x·Φ(x) = 0.5·x·(1 + erf(x/√2)), as PyTorch's `gelu(approximate="none")`.
 enum GELUOp: UnaryFloatOp {
-    @inline(__always) static func apply(_ x: Float) -> Float {
-        x * 0.5 * (1 + Foundation.erf(x * 0.70710678118654752440))
+    @inline(__always) static func apply(_ x: Float) -> Float { apply(Vector(repeating: x))[0] }
+    @inline(__always) static func apply(_ x: Vector) -> Vector {
+        x * 0.5 * (1 + VectorMath.erf(x * 0.70710678118654752440))
     }
-    @inline(__always) static func apply(_ x: Vector) -> Vector { eachLane(x) { apply($0) } }
     static var grain: Int { Grain.transcendental }
 }
 /// Tanh-approximate GELU, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as PyTorch's
