@@ -3,13 +3,16 @@
 //
 //   swift run -c release tensor-bench gemm      GEMM GFLOP/s vs numpy (OpenBLAS)
 //   swift run -c release tensor-bench core      softmax / layerNorm throughput, 1 vs all threads
+//   swift run -c release tensor-bench io [PATH] [--keep]
+//                                               open + touch a 600 MB bf16 safetensors file, RSS
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "gemm": GEMMBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "core": CoreBenchmark.run()
+case "io": IOBenchmark.run(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: tensor-bench gemm [--no-numpy] | core")
+    print("usage: tensor-bench gemm [--no-numpy] | core | io [PATH] [--keep]")
     exit(arguments.isEmpty ? 0 : 2)
 }

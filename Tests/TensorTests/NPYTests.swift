@@ -75,6 +75,27 @@ import Tensor
         #expect(throws: TensorIOError.self) { try NPY.read(data) }
     }
 
+    /// numpy's own files in format versions 1.0, 2.0 and 3.0, every supported dtype.
+    @Test(arguments: ["f4", "f2", "f8", "i4", "i8", "u1", "b1", "scalar", "empty"])
+    func readsNumpyFormatVersions(_ name: String) throws {
+        let io = Fixtures.root.appendingPathComponent("io")
+        let expected = try NPY.read(contentsOf: io.appendingPathComponent("npy_expected_\(name).npy"))
+        for version in 1...3 {
+            let array = try NPY.read(contentsOf: io.appendingPathComponent("npy_v\(version)_\(name).npy"))
+            #expect(array.shape == expected.shape, "v\(version) \(name)")
+            #expect(array.toFloat().scalars == expected.toFloat().scalars, "v\(version) \(name)")
+        }
+    }
+
+    @Test func rejectsFortranOrderAndBigEndianFromNumpy() {
+        let io = Fixtures.root.appendingPathComponent("io")
+        for file in ["fortran.npy", "bigendian.npy"] {
+            #expect { try NPY.read(contentsOf: io.appendingPathComponent(file)) } throws: {
+                ($0 as? TensorIOError)?.kind == .unsupported
+            }
+        }
+    }
+
     @Test func readsNumpyWrittenFixture() throws {
         // Every float fixture under Fixtures/core was written by numpy.save.
         let c = try #require(Fixtures.cases("matmul").first)

@@ -34,20 +34,20 @@ public enum AnyTensor: Sendable {
     }
 
     /// Calls `body` with the typed tensor.
-    public func withTensor<R>(_ body: (any TensorProtocol) -> R) -> R {
+    public func withTensor<R>(_ body: (any TensorProtocol) throws -> R) rethrows -> R {
         switch self {
-        case .float32(let t): return body(t)
-        case .float64(let t): return body(t)
-        case .bfloat16(let t): return body(t)
+        case .float32(let t): return try body(t)
+        case .float64(let t): return try body(t)
+        case .bfloat16(let t): return try body(t)
         #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-        case .float16(let t): return body(t)
+        case .float16(let t): return try body(t)
         #endif
-        case .int64(let t): return body(t)
-        case .int32(let t): return body(t)
-        case .int16(let t): return body(t)
-        case .int8(let t): return body(t)
-        case .uint8(let t): return body(t)
-        case .bool(let t): return body(t)
+        case .int64(let t): return try body(t)
+        case .int32(let t): return try body(t)
+        case .int16(let t): return try body(t)
+        case .int8(let t): return try body(t)
+        case .uint8(let t): return try body(t)
+        case .bool(let t): return try body(t)
         }
     }
 

@@ -1,0 +1,23 @@
+// libFuzzer entry point for the file parsers, compiled together with the Tensor sources
+// by Scripts/fuzz/run.sh. Every input must either parse or throw; a trap, a sanitizer
+// report or a hang is a bug.
+import Foundation
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let data = Data(bytes: bytes, count: size)
+    #if FUZZ_NPY
+    if let array = try? NPY.read(data) {
+        _ = array.toFloat().scalars.reduce(0, +)
+    }
+    #else
+    if let file = try? SafeTensorsFile(data: data) {
+        for name in file.tensorNames {
+            if let tensor = try? file.tensor(named: name) {
+                _ = tensor.toFloat().scalars.reduce(0, +)
+            }
+        }
+    }
+    #endif
+    return 0
+}
