@@ -1,0 +1,37 @@
+import Tensor
+
+/// The transformer feed-forward block `fc2(act(fc1(x)))`, as `InternMLP` / timm's `Mlp`.
+///
+/// Children are named as in the checkpoint (`fc1`, `fc2` by default). With exact GELU the
+/// activation runs inside fc1's GEMM epilogue (no extra pass over the `[N, hidden]` tensor).
+public final class MLP: Layer {
+    public enum Activation: Sendable { case gelu, geluTanh, silu }
+    public let fc1: Linear
+    public let fc2: Linear
+    public let activation: Activation
+    public let names: (String, String)
+
+    public init(_ dim: Int, hidden: Int, activation: Activation = .gelu, bias: Bool = true,
+                names: (String, String) = ("fc1", "fc2")) {
+        fc1 = Linear(dim, hidden, bias: bias)
+        fc2 = Linear(hidden, dim, bias: bias)
+        self.activation = activation
+        self.names = names
+    }
+
+    public func visitParameters(_ visitor: inout ParameterVisitor) {
+        visitor.visit(child: names.0, fc1)
+        visitor.visit(child: names.1, fc2)
+    }
+
+    /// `[..., dim] → [..., dim]` through `[..., hidden]`.
+    public func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> {
+        let hidden: Tensor<Float>
+        switch activation {
+        case .gelu: hidden = fc1(x, activation: .gelu)
+        case .geluTanh: hidden = fc1(x).geluTanh()
+        case .silu: hidden = fc1(x).silu()
+        }
+        return fc2(hidden)
+    }
+}

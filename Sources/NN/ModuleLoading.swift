@@ -1,0 +1,142 @@
+import Foundation
+import Tensor
+
+/// How `load` treats the stored precision of parameters.
+public enum WeightPrecision: Sendable {
+    /// Keep bf16 / f16 tensors as stored (half the memory; widened inside the matmul).
+    case asStored
+    /// Convert every parameter to `Float`.
+    case float32
+}
+
+/// Everything that went wrong loading a module tree, reported at once.
+public struct ModuleLoadError: Error, CustomStringConvertible, Equatable {
+    /// Parameters the module expects that the checkpoint lacks (full keys).
+    public var missingKeys: [String] = []
+    /// Checkpoint keys under the prefix that no parameter claimed.
+    public var unexpectedKeys: [String] = []
+    /// Keys whose stored shape differs: (key, expected shape, stored shape).
+    public var shapeMismatches: [(key: String, expected: [Int], stored: [Int])] = []
+    /// Keys stored with a type that cannot be a weight (integers, bool): (key, dtype).
+    public var wrongTypes: [(key: String, dtype: DType)] = []
+    /// Read errors for individual tensors.
+    public var readErrors: [String] = []
+    /// The checkpoint that was loaded.
+    public var source: String = ""
+
+    var isEmpty: Bool {
+        missingKeys.isEmpty && unexpectedKeys.isEmpty && shapeMismatches.isEmpty && wrongTypes.isEmpty && readErrors.isEmpty
+    }
+
+    public var description: String {
+        var lines = ["\(source): the checkpoint does not match the model"]
+        if !missingKeys.isEmpty { lines.append("missing keys (\(missingKeys.count)): " + missingKeys.joined(separator: ", ")) }
+        if !unexpectedKeys.isEmpty {
+            lines.append("unexpected keys (\(unexpectedKeys.count)): " + unexpectedKeys.joined(separator: ", "))
+        }
+        for m in shapeMismatches { lines.append("shape mismatch for \(m.key): model expects \(m.expected), checkpoint has \(m.stored)") }
+        for w in wrongTypes { lines.append("wrong dtype for \(w.key): \(w.dtype) cannot be a floating-point weight") }
+        lines += readErrors
+        return lines.joined(separator: "\n")
+    }
+
+    public static func == (a: ModuleLoadError, b: ModuleLoadError) -> Bool { a.description == b.description }
+}
+
+extension Module {
+    /// Loads every parameter from `source`, looking up `prefix + "." + path`.
+    ///
+    /// Strict by default: any missing key, unexpected key under the prefix, shape
+    /// mismatch or non-float dtype makes the load fail with one `ModuleLoadError` listing
+    /// all of them; nothing is changed then. With `strict: false` unexpected keys are
+    /// ignored (the other problems still fail).
+    public func load(from source: any TensorSource, prefix: String = "", precision: WeightPrecision = .asStored,
+                     strict: Bool = true) throws {
+        var report = ModuleLoadError()
+        report.source = source.sourceDescription
+        var loaded: [String: Weight] = [:]
+        var visited = Set<String>()
+        var checker = ParameterVisitor(prefix: prefix) { path, weight, _ in
+            visited.insert(path)
+            guard let info = source.info(named: path) else {
+                report.missingKeys.append(path)
+                return
+            }
+            guard info.dtype.isFloatingPoint else {
+                report.wrongTypes.append((path, info.dtype))
+                return
+            }
+            guard info.shape == weight.shape else {
+                report.shapeMismatches.append((path, weight.shape, info.shape))
+                return
+            }
+            do {
+                loaded[path] = try Self.weight(from: source.tensor(named: path), precision: precision)
+            } catch {
+                report.readErrors.append("\(error)")
+            }
+        }
+        checker.walk(self)
+        if strict {
+            let scope = prefix.isEmpty ? "" : prefix + "."
+            report.unexpectedKeys = source.tensorNames.filter { $0.hasPrefix(scope) && !visited.contains($0) }.sorted()
+        }
+        guard report.isEmpty else { throw report }
+        var assign = ParameterVisitor(prefix: prefix) { path, weight, _ in
+            if let value = loaded[path] { weight = value }
+        }
+        assign.walk(self)
+    }
+
+    private static func weight(from tensor: AnyTensor, precision: WeightPrecision) throws -> Weight {
+        if precision == .float32 { return .float32(tensor.toFloat()) }
+        switch tensor {
+        case .float32(let t): return .float32(t)
+        case .bfloat16(let t): return .bfloat16(t)
+        case .float16(let t): return .float16(t)
+        default: return .float32(tensor.toFloat())   // float64 is narrowed
+        }
+    }
+
+    /// Sets every parameter with `make(path, shape)` (e.g. seeded random weights).
+    public func initializeParameters(prefix: String = "", _ make: @escaping (String, [Int]) -> Weight) {
+        var visitor = ParameterVisitor(prefix: prefix) { path, weight, _ in
+            let shape = weight.shape
+            weight = make(path, shape)
+            precondition(weight.shape == shape, "initializer gave \(weight.shape) for \(path) of shape \(shape)")
+        }
+        visitor.walk(self)
+    }
+
+    /// Converts every loaded parameter to `dtype` (e.g. `.bfloat16` to halve memory).
+    public func convertParameters(to dtype: DType) {
+        var visitor = ParameterVisitor { _, weight, _ in weight = weight.converted(to: dtype) }
+        visitor.walk(self)
+    }
+
+    /// Every parameter with its full path, in visiting order.
+    public func namedParameters(prefix: String = "") -> [(path: String, weight: Weight)] {
+        var result: [(String, Weight)] = []
+        var visitor = ParameterVisitor(prefix: prefix) { path, weight, _ in result.append((path, weight)) }
+        visitor.walk(self)
+        return result
+    }
+
+    /// The number of scalar parameters.
+    public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.weight.count } }
+
+    /// Writes every parameter to a safetensors file under its checkpoint key.
+    /// - Throws: `TensorIOError` on write failure; a `ModuleLoadError` listing parameters
+    ///   that were never loaded.
+    public func save(to url: URL, prefix: String = "", metadata: [String: String]? = ["format": "pt"]) throws {
+        let parameters = namedParameters(prefix: prefix)
+        let unloaded = parameters.filter { !$0.weight.isLoaded }.map(\.path)
+        guard unloaded.isEmpty else {
+            var report = ModuleLoadError()
+            report.source = url.path
+            report.missingKeys = unloaded
+            throw report
+        }
+        try SafeTensorsWriter.write(parameters.map { ($0.path, $0.weight.anyTensor!) }, metadata: metadata, to: url)
+    }
+}

@@ -1,0 +1,91 @@
+import Tensor
+
+/// The value of one parameter: a tensor in the precision it is kept in.
+///
+/// Checkpoints store weights in bfloat16 (InternViT) or float32; a `Weight` keeps either
+/// (and float16), so a model can stay resident in half the memory and widen inside the
+/// matmul. `declared` is a parameter whose shape is known but whose values have not been
+/// loaded yet (a freshly built model, before `load`), so building a 300M-parameter model
+/// allocates nothing.
+public enum Weight: Sendable {
+    case declared(shape: [Int])
+    case float32(Tensor<Float>)
+    case bfloat16(Tensor<BFloat16>)
+    case float16(Tensor<Float16>)
+
+    /// The shape.
+    public var shape: [Int] {
+        switch self {
+        case .declared(let shape): return shape
+        case .float32(let t): return t.shape
+        case .bfloat16(let t): return t.shape
+        case .float16(let t): return t.shape
+        }
+    }
+
+    /// The element type (`nil` while only declared).
+    public var dtype: DType? {
+        switch self {
+        case .declared: return nil
+        case .float32: return .float32
+        case .bfloat16: return .bfloat16
+        case .float16: return .float16
+        }
+    }
+
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+
+    /// Whether values are present.
+    public var isLoaded: Bool {
+        if case .declared = self { return false }
+        return true
+    }
+
+    /// The values as `Float` (no copy when stored as `Float`). Traps if not loaded: using
+    /// a model before loading its weights is a programming error.
+    public var float: Tensor<Float> {
+        switch self {
+        case .declared(let shape): preconditionFailure("parameter of shape \(shape) used before it was loaded")
+        case .float32(let t): return t
+        case .bfloat16(let t): return t.toFloat()
+        case .float16(let t): return t.toFloat()
+        }
+    }
+
+    /// The values as a type-erased tensor (for saving), or nil if not loaded.
+    public var anyTensor: AnyTensor? {
+        switch self {
+        case .declared: return nil
+        case .float32(let t): return .float32(t)
+        case .bfloat16(let t): return .bfloat16(t)
+        case .float16(let t): return .float16(t)
+        }
+    }
+
+    /// The same values in another precision.
+    public func converted(to dtype: DType) -> Weight {
+        switch (self, dtype) {
+        case (.declared, _): return self
+        case (_, .float32): return .float32(float)
+        case (.float32(let t), .bfloat16): return .bfloat16(t.converted(to: BFloat16.self))
+        case (.float16(let t), .bfloat16): return .bfloat16(t.toFloat().converted(to: BFloat16.self))
+        case (.float32(let t), .float16): return .float16(t.converted(to: Float16.self))
+        case (.bfloat16(let t), .float16): return .float16(t.toFloat().converted(to: Float16.self))
+        default: return self
+        }
+    }
+}
+
+extension Tensor where Scalar == Float {
+    /// `x · Wᵀ + b` with the weight in whatever precision it is kept (see `linear`).
+    public func linear(weight: Weight, bias: Weight?, activation: LinearActivation = .none) -> Tensor {
+        let b = bias?.float
+        switch weight {
+        case .declared(let shape): preconditionFailure("linear weight of shape \(shape) used before it was loaded")
+        case .float32(let w): return linear(weight: w, bias: b, activation: activation)
+        case .bfloat16(let w): return linear(weight: w, bias: b, activation: activation)
+        case .float16(let w): return linear(weight: w, bias: b, activation: activation)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// The affine map of a Linear layer, `y = x · Wᵀ + b`, on the blocked GEMM.
+///
+/// `W` is `[out, in]` as PyTorch stores it, in `Float`, `BFloat16` or `Float16`; half
+/// precision weights are widened while packed, so they stay resident at half the memory
+/// and compute in fp32. The bias add and GELU run in the GEMM's epilogue while each tile
+/// of y is still in cache.
+public enum LinearActivation: Sendable {
+    /// y = x·Wᵀ + b
+    case none
+    /// y = GELU(x·Wᵀ + b), exact erf GELU.
+    case gelu
+}
+
+extension Tensor where Scalar == Float {
+    /// `x · Wᵀ + b` for `x` of shape `[..., in]`, `weight` `[out, in]`, `bias` `[out]`:
+    /// result `[..., out]`.
+    public func linear(weight: Tensor<Float>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
+        linearProduct(weight: weight, bias: bias, activation: activation) { m, n, k, a, c, epilogue in
+            weight.withUnsafeBufferPointer { w in
+                GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), b: w.baseAddress!,
+                              .transposedRowMajor(columns: k), c: c, ldc: n, epilogue: epilogue)
+            }
+        }
+    }
+
+    /// `x · Wᵀ + b` with a bfloat16 weight (widened inside the GEMM).
+    public func linear(weight: Tensor<BFloat16>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
+        linearProduct(weight: weight, bias: bias, activation: activation) { m, n, k, a, c, epilogue in
+            weight.withUnsafeBufferPointer { w in
+                GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), b: w.baseAddress!,
+                              .transposedRowMajor(columns: k), c: c, ldc: n, epilogue: epilogue)
+            }
+        }
+    }
+
+    #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
+    /// `x · Wᵀ + b` with a float16 weight (widened inside the GEMM).
+    public func linear(weight: Tensor<Float16>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
+        linearProduct(weight: weight, bias: bias, activation: activation) { m, n, k, a, c, epilogue in
+            weight.withUnsafeBufferPointer { w in
+                GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), b: w.baseAddress!,
+                              .transposedRowMajor(columns: k), c: c, ldc: n, epilogue: epilogue)
+            }
+        }
+    }
+    #endif
+
+    /// Shapes, bias checks and the epilogue choice shared by the `linear` overloads.
+    private func linearProduct<W: TensorScalar>(
+        weight: Tensor<W>, bias: Tensor<Float>?, activation: LinearActivation,
+        _ multiply: (Int, Int, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>, GEMMEpilogue) -> Void
+    ) -> Tensor {
+        precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
+        let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
+        precondition(rank >= 1 && shape[rank - 1] == inFeatures,
+                     "linear input of shape \(shape) does not end in \(inFeatures) (weight \(weight.shape))")
+        if let bias {
+            precondition(bias.shape == [outFeatures], "linear bias of shape \(bias.shape) for weight \(weight.shape)")
+        }
+        let rows = count / Swift.max(inFeatures, 1)
+        let input = contiguous()
+        let resultShape = Array(shape.dropLast()) + [outFeatures]
+        let result = TensorStorage<Float>(uninitializedCount: Tensor.elementCount(resultShape))
+        let denseBias = bias?.contiguous()
+        withExtendedLifetime((input, denseBias)) {
+            let biasPointer = denseBias.map { UnsafePointer($0.storage.base + $0.offset) }
+            let epilogue: GEMMEpilogue
+            switch (activation, biasPointer) {
+            case (.none, nil): epilogue = .none
+            case (.none, let b?): epilogue = .bias(b)
+            case (.gelu, nil): epilogue = .gelu
+            case (.gelu, let b?): epilogue = .biasGELU(b)
+            }
+            multiply(rows, outFeatures, inFeatures, UnsafePointer(input.storage.base + input.offset), result.base, epilogue)
+        }
+        return Tensor(storage: result, shape: resultShape)
+    }
+}
