@@ -1,0 +1,39 @@
+import NN
+import Tensor
+
+/// Multi-head self-attention of an InternViT layer (reference: `InternAttention`, the
+/// `_naive_attn` path).
+///
+/// ```
+/// qkv = Linear(D → 3D, bias = qkv_bias)(x)      [B, N, 3D]: q | k | v column blocks
+/// q, k = q_norm(q), k_norm(k)                   RMSNorm over all D (6B family only)
+/// per head h (hd = D/H columns each):
+///   attn = softmax(q_h · k_hᵀ · hd^-0.5)         [B, H, N, N]
+///   o_h  = attn · v_h                           [B, N, hd]
+/// proj(concat_h o_h)                            [B, N, D]
+/// ```
+/// Keys: `qkv.{weight,bias}`, `q_norm.weight`, `k_norm.weight`, `proj.{weight,bias}`.
+public final class InternAttention: Module {
+    public let attention: MultiHeadAttention
+
+    public init(config: InternVisionConfig) {
+        attention = MultiHeadAttention(
+            dim: config.hiddenSize, heads: config.numAttentionHeads, qkvBias: config.qkvBias,
+            projections: .fused("qkv"), outputName: "proj", outputBias: true,
+            qkNormalization: config.qkNormalization ? .rms(epsilon: config.layerNormEps) : nil,
+            normNames: ("q_norm", "k_norm"))
+    }
+
+    /// The parameters sit directly under `attn.` (no extra level).
+    public func visitParameters(_ visitor: inout ParameterVisitor) {
+        attention.visitParameters(&visitor)
+    }
+
+    public var summary: String { attention.summary }
+
+    /// `[B, N, D] → [B, N, D]`, and the attention probabilities `[B, H, N, N]` on request.
+    public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false) -> (Tensor<Float>, Tensor<Float>?) {
+        let (output, probabilities) = attention.forward(x, returnAttention: returnAttention)
+        return (output, probabilities)
+    }
+}

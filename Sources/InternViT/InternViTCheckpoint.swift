@@ -1,0 +1,62 @@
+import Foundation
+import NN
+import Tensor
+
+/// Loading an InternViT model from a Hugging Face model directory, unchanged.
+///
+/// Accepted layouts (all detected from the tensor names):
+/// - an InternViT checkpoint (`OpenGVLab/InternViT-300M-448px`, `…-6B-448px-V1-5`):
+///   `model.safetensors` or sharded `model.safetensors.index.json`, original key names;
+/// - an InternVL chat checkpoint: the same names under `vision_model.`, the vision config
+///   under `vision_config` (the language model's tensors are left alone);
+/// - transformers' "-hf" conversion (`InternVL3-*-hf`): `vision_tower.` /
+///   `model.vision_tower.` keys in its own spelling, translated at load time.
+public enum InternViTCheckpoint {
+    /// How the weights were found.
+    public enum Layout: Equatable, Sendable {
+        /// Original names under `prefix` ("" or "vision_model").
+        case original(prefix: String)
+        /// transformers names under `prefix` (e.g. "vision_tower.").
+        case transformers(prefix: String)
+    }
+
+    /// Finds where the vision weights are in `source`.
+    /// - Throws: `ConfigError` naming the keys that were looked for.
+    public static func detectLayout(_ source: any TensorSource) throws -> Layout {
+        let names = Set(source.tensorNames)
+        for prefix in ["", "vision_model."] where names.contains(prefix + "embeddings.class_embedding") {
+            return .original(prefix: String(prefix.dropLast()))
+        }
+        for prefix in ["", "vision_tower.", "model.vision_tower."] where names.contains(prefix + "embeddings.cls_token") {
+            return .transformers(prefix: prefix)
+        }
+        throw ConfigError(file: source.sourceDescription,
+                          "no InternViT weights found (looked for embeddings.class_embedding, "
+                          + "vision_model.embeddings.class_embedding and the transformers spelling embeddings.cls_token)")
+    }
+
+    /// Loads the model in `directory`: config from `config.json`, weights strictly (every
+    /// key of the vision model accounted for, no stray keys under its prefix).
+    /// - Parameter precision: `.asStored` keeps bf16 weights resident as bf16 (fp32
+    ///   compute); `.float32` widens them on load.
+    /// - Throws: `ConfigError`, `TensorIOError` or `ModuleLoadError`, each naming the file
+    ///   and the problem.
+    public static func load(_ directory: URL, precision: WeightPrecision = .asStored) throws -> InternVisionModel {
+        let config = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json"))
+        let source = try Checkpoint.open(directory)
+        return try load(config: config, source: source, precision: precision)
+    }
+
+    /// Loads weights from `source` into a model built from `config`.
+    public static func load(config: InternVisionConfig, source: any TensorSource,
+                            precision: WeightPrecision = .asStored) throws -> InternVisionModel {
+        let model = InternVisionModel(config: config)
+        switch try detectLayout(source) {
+        case .original(let prefix):
+            try model.load(from: source, prefix: prefix, precision: precision)
+        case .transformers(let prefix):
+            try model.load(from: TransformersSpellingSource(source, prefix: prefix), precision: precision)
+        }
+        return model
+    }
+}
