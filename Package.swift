@@ -57,15 +57,17 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "InternViT", targets: ["InternViT"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "internvit", targets: ["internvit"]),
         .executable(name: "tensor-bench", targets: ["tensor-bench"]),
     ],
     targets: [
         .target(name: "Tensor", swiftSettings: kernelSettings),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
-        .target(name: "InternViT", dependencies: ["NN", "Tensor"], swiftSettings: kernelSettings),
+        .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+        .target(name: "InternViT", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: kernelSettings),
         .executableTarget(
-            name: "internvit", dependencies: ["InternViT", "NN", "Tensor"],
+            name: "internvit", dependencies: ["InternViT", "NN", "Tensor", "Imaging"],
             swiftSettings: kernelSettings),
         .executableTarget(
             name: "tensor-bench", dependencies: ["Tensor"], path: "Benchmarks/tensor-bench",
@@ -73,9 +75,12 @@ let package = Package(
         .testTarget(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], swiftSettings: kernelSettings),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
-            name: "InternViTTests", dependencies: ["InternViT", "NN", "Tensor"],
+            name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
+            swiftSettings: kernelSettings),
+        .testTarget(
+            name: "InternViTTests", dependencies: ["InternViT", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
     ]
 )

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A decoded image and what is known about it.
+public struct DecodedImage: Sendable {
+    /// The file format.
+    public enum Format: String, Sendable { case png, jpeg, netpbm }
+    /// The pixels as 8-bit RGB, as Pillow's `Image.open(f).convert("RGB")` gives them
+    /// (EXIF orientation *not* applied, as in the reference pipeline).
+    public var image: RGBImage
+    public let format: Format
+    /// The EXIF orientation (1 = upright … 8), 1 when absent.
+    public let orientation: Int
+
+    /// The image turned upright according to its EXIF orientation (what
+    /// `ImageOps.exif_transpose` does). The reference preprocessing does not do this.
+    public func applyingOrientation() -> RGBImage { Orientation.apply(orientation, to: image) }
+}
+
+/// Reads PNG, JPEG and PGM/PPM files into RGB.
+public enum ImageDecoder {
+    /// Decodes the file at `url`. Errors name the file.
+    public static func decode(contentsOf url: URL, limits: DecodeLimits = DecodeLimits()) throws -> DecodedImage {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ImageError(.unreadable, file: url.path, "cannot read: \(error.localizedDescription)")
+        }
+        do {
+            return try decode(data, limits: limits)
+        } catch let error as ImageError {
+            throw error.inFile(url.path)
+        }
+    }
+
+    /// Decodes image bytes (format from the signature).
+    public static func decode(_ data: Data, limits: DecodeLimits = DecodeLimits()) throws -> DecodedImage {
+        let bytes = [UInt8](data)
+        if bytes.starts(with: PNGDecoder.signature) {
+            return DecodedImage(image: PNGDecoder.toRGB(try PNGDecoder.decode(bytes, limits: limits)), format: .png, orientation: 1)
+        }
+        if bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8 {
+            let result = try JPEGDecoder.decode(bytes, limits: limits)
+            return DecodedImage(image: result.image, format: .jpeg, orientation: result.orientation)
+        }
+        if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && "2356".utf8.contains(bytes[1]) {
+            return DecodedImage(image: try NetpbmDecoder.decode(bytes, limits: limits), format: .netpbm, orientation: 1)
+        }
+        throw ImageError(.unsupported, bytes.isEmpty ? "empty file" : "unknown image format (not PNG, JPEG, PGM or PPM)")
+    }
+}
+
+/// EXIF orientations as flips and rotations.
+enum Orientation {
+    static func apply(_ orientation: Int, to image: RGBImage) -> RGBImage {
+        let w = image.width, h = image.height
+        let swaps = orientation >= 5
+        let (ow, oh) = swaps ? (h, w) : (w, h)
+        var out = [UInt8](repeating: 0, count: ow * oh * 3)
+        for y in 0..<oh {
+            for x in 0..<ow {
+                // Source pixel for output (x, y), per the EXIF definitions.
+                let (sx, sy): (Int, Int)
+                switch orientation {
+                case 2: (sx, sy) = (w - 1 - x, y)
+                case 3: (sx, sy) = (w - 1 - x, h - 1 - y)
+                case 4: (sx, sy) = (x, h - 1 - y)
+                case 5: (sx, sy) = (y, x)
+                case 6: (sx, sy) = (y, h - 1 - x)
+                case 7: (sx, sy) = (w - 1 - y, h - 1 - x)
+                case 8: (sx, sy) = (w - 1 - y, x)
+                default: (sx, sy) = (x, y)
+                }
+                let s = (sy * w + sx) * 3, d = (y * ow + x) * 3
+                out[d] = image.pixels[s]; out[d + 1] = image.pixels[s + 1]; out[d + 2] = image.pixels[s + 2]
+            }
+        }
+        return RGBImage(width: ow, height: oh, pixels: out)
+    }
+}

@@ -1,0 +1,56 @@
+/// A problem decoding or processing an image: names the file and what is wrong.
+public struct ImageError: Error, CustomStringConvertible, Equatable {
+    public enum Kind: String, Sendable, Equatable {
+        /// The file could not be read.
+        case unreadable
+        /// Not a format we decode (unknown signature), or a feature we do not support.
+        case unsupported
+        /// The data ends early.
+        case truncated
+        /// The data is malformed (bad checksum, bad Huffman code, inconsistent header, …).
+        case corrupt
+        /// The image is larger than the pixel limit.
+        case tooLarge
+    }
+
+    public let kind: Kind
+    public var file: String
+    public let message: String
+
+    public init(_ kind: Kind, file: String = "<memory>", _ message: String) {
+        self.kind = kind
+        self.file = file
+        self.message = message
+    }
+
+    public var description: String { "\(file): \(message)" }
+
+    /// The same error attributed to `file`.
+    func inFile(_ name: String) -> ImageError {
+        var copy = self
+        copy.file = name
+        return copy
+    }
+}
+
+/// Limits applied while decoding, checked from headers before any large allocation.
+public struct DecodeLimits: Sendable {
+    /// Largest accepted width × height. The default is Pillow's decompression-bomb error
+    /// threshold (2 × `Image.MAX_IMAGE_PIXELS` = 178,956,970 pixels).
+    public var maximumPixels: Int
+    /// Largest accepted side (guards against extreme aspect ratios).
+    public var maximumSide: Int
+
+    public init(maximumPixels: Int = 178_956_970, maximumSide: Int = 1 << 20) {
+        self.maximumPixels = maximumPixels
+        self.maximumSide = maximumSide
+    }
+
+    func check(width: Int, height: Int) throws {
+        guard width > 0, height > 0 else { throw ImageError(.corrupt, "image has no pixels (\(width) x \(height))") }
+        guard width <= maximumSide, height <= maximumSide, width.multipliedReportingOverflow(by: height).partialValue <= maximumPixels,
+              !width.multipliedReportingOverflow(by: height).overflow else {
+            throw ImageError(.tooLarge, "image of \(width) x \(height) pixels exceeds the limit of \(maximumPixels) pixels")
+        }
+    }
+}
