@@ -66,9 +66,10 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "InternViT", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: kernelSettings),
-        .executableTarget(
-            name: "internvit", dependencies: ["InternViT", "NN", "Tensor", "Imaging"],
+        .target(
+            name: "InternViTCLI", dependencies: ["InternViT", "NN", "Tensor", "Imaging"],
             swiftSettings: kernelSettings),
+        .executableTarget(name: "internvit", dependencies: ["InternViTCLI"], swiftSettings: kernelSettings),
         .executableTarget(
             name: "tensor-bench", dependencies: ["Tensor"], path: "Benchmarks/tensor-bench",
             swiftSettings: kernelSettings),
@@ -78,6 +79,9 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
+            swiftSettings: kernelSettings),
+        .testTarget(
+            name: "InternViTCLITests", dependencies: ["InternViTCLI", "InternViT", "Imaging", "Tensor"],
             swiftSettings: kernelSettings),
         .testTarget(
             name: "InternViTTests", dependencies: ["InternViT", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],

@@ -10,6 +10,12 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let array = try? NPY.read(data) {
         _ = array.toFloat().scalars.reduce(0, +)
     }
+    #elseif FUZZ_IMAGE
+    // PNG, JPEG and PGM/PPM share the entry point (the format comes from the signature);
+    // a 4-megapixel cap keeps each run fast while still exercising the size checks.
+    if let decoded = try? ImageDecoder.decode(data, limits: DecodeLimits(maximumPixels: 1 << 22)) {
+        _ = decoded.image.pixels.reduce(0) { $0 &+ Int($1) }
+    }
     #else
     if let file = try? SafeTensorsFile(data: data) {
         for name in file.tensorNames {

@@ -1,0 +1,45 @@
+import Foundation
+import InternViT
+import NN
+import Tensor
+
+/// `internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N]`.
+enum BenchCommand {
+    static let help = """
+        usage: internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N] [--dtype float32|bfloat16]
+
+        Times the forward pass on random 448x448 pixel values: median and minimum latency
+        per tile, GFLOP/s, model load time and peak resident memory. --model defaults to random.
+        """
+
+    static func run(_ raw: [String], console: Console) throws {
+        if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
+        let arguments = try Arguments(raw, valueOptions: ["model", "tiles", "iterations", "threads", "dtype"], flagOptions: [], help: help)
+        guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
+        let tiles = try arguments.integer("tiles", default: 1, range: 1...64, help: help)
+        let iterations = try arguments.integer("iterations", default: 3, range: 1...1000, help: help)
+        let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
+        try InternViTCommand.applyThreads(arguments, help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype, console: console, help: help)
+        let size = loaded.model.config.imageSize
+        let pixels = Tensor<Float>.randomUniform([tiles, 3, size, size], low: -2, high: 2, seed: 7)
+        _ = loaded.model(pixels)   // warm-up: first-touch of weights and buffers
+        var times: [Double] = []
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let out = loaded.model(pixels)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            precondition(out.count > 0)
+        }
+        times.sort()
+        let median = times[times.count / 2] / Double(tiles), best = times[0] / Double(tiles)
+        let flops = loaded.model.config.computeCost().total
+        console.out("model: \(loaded.directory?.path ?? "random InternViT-300M-448px") (\(dtype) weights), threads \(ComputeThreads.count)")
+        console.out(String(format: "load: %.2f s", loaded.loadSeconds))
+        console.out(String(format: "per %dx%d tile (%d tiles x %d iterations): median %.3f s, min %.3f s; %.1f GFLOP/s at the median (%.1f GFLOP per tile)",
+                           size, size, tiles, iterations, median, best, flops / median / 1e9, flops / 1e9))
+        if let rss = ModelLoading.residentBytes() {
+            console.out(String(format: "peak resident memory: %.1f MB", Double(rss.peak) / 1e6))
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Imaging
+import InternViT
+import NN
+import Tensor
+
+/// `internvit embed IMAGE... --model DIR [options]`.
+enum EmbedCommand {
+    static let help = """
+        usage: internvit embed IMAGE|DIR... --model DIR|random [options]
+
+        Computes InternViT features of images (a directory embeds every image in it).
+        Output: last_hidden_state as float32 [tiles, tokens, width], tiles of all images
+        stacked in argument order.
+
+        options:
+          --model DIR|random     Hugging Face checkpoint directory, or seeded random weights
+          --output FILE          write the features (default: print a summary)
+          --format npy|safetensors|json
+                                 output format (default: from the file extension, else npy);
+                                 safetensors stores one tensor per image, named by its path
+          --pooled               pooler_output (the class token) [tiles, width] instead
+          --layer K              that layer's hidden state (negative counts from the end)
+          --dynamic              InternVL dynamic tiling instead of one 448x448 tile
+          --max-tiles N          most tiles with --dynamic (default 12, up to 40)
+          --dtype float32|bfloat16
+                                 weights in memory: bfloat16 keeps the checkpoint's bf16
+                                 (default), float32 widens them; compute is float32 either way
+          --threads N            threads (default: all cores; also TENSOR_NUM_THREADS)
+          --keep-going           record failed images and continue
+          -h, --help             this help
+        """
+
+    static func run(_ raw: [String], console: Console) throws {
+        if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
+        let arguments = try Arguments(raw, valueOptions: ["model", "output", "format", "layer", "max-tiles", "dtype", "threads"],
+                                      flagOptions: ["pooled", "dynamic", "keep-going"], help: help)
+        guard !arguments.positionals.isEmpty else { throw UsageError(message: "no images given", help: help) }
+        guard arguments.values["model"] != nil else { throw UsageError(message: "--model DIR|random is required", help: help) }
+        let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
+        let output = arguments.values["output"]
+        let defaultFormat = output.map { ($0 as NSString).pathExtension.lowercased() }.flatMap { ["npy", "safetensors", "json"].contains($0) ? $0 : nil } ?? "npy"
+        let format = try arguments.choice("format", ["npy", "safetensors", "json"], default: defaultFormat, help: help)
+        let layer: Int?
+        if let text = arguments.values["layer"] {
+            guard let k = Int(text) else { throw UsageError(message: "--layer must be an integer, got '\(text)'", help: help) }
+            layer = k
+        } else {
+            layer = nil
+        }
+        if layer != nil && arguments.flags.contains("pooled") {
+            throw UsageError(message: "--pooled and --layer cannot be combined", help: help)
+        }
+        try InternViTCommand.applyThreads(arguments, help: help)
+        let files = try InternViTCommand.imageFiles(arguments.positionals)
+        guard !files.isEmpty else { throw RuntimeFailure(description: "no image files found in \(arguments.positionals.joined(separator: ", "))") }
+
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
+        let layerCount = loaded.model.config.numHiddenLayers
+        if let layer, layer >= layerCount || layer < -layerCount {
+            throw UsageError(message: "--layer \(layer) is out of range for \(layerCount) layers", help: help)
+        }
+        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: loaded.directory,
+                                                               tileSize: loaded.model.config.imageSize, help: help)
+        let keepGoing = arguments.flags.contains("keep-going")
+
+        var results: [(path: String, features: Tensor<Float>)] = []
+        var failures: [String] = []
+        let start = Date()
+        var tilesDone = 0
+        for (index, file) in files.enumerated() {
+            do {
+                let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: file)).image
+                let pixels = preprocessing.pixelValues(image)                  // [tiles, 3, H, W]
+                let result = loaded.model.forward(pixels, stopAfterLayer: layer)
+                results.append((file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))
+                tilesDone += pixels.shape[0]
+            } catch {
+                guard keepGoing else { throw error }
+                failures.append(InternViTCommand.describe(error))
+            }
+            if console.errIsTerminal {
+                let elapsed = Date().timeIntervalSince(start)
+                let rate = Double(tilesDone) / Swift.max(elapsed, 1e-9)
+                let eta = elapsed / Double(index + 1) * Double(files.count - index - 1)
+                console.err(String(format: "\r[%d/%d images] %.2f tiles/s, ETA %.0f s", index + 1, files.count, rate, eta))
+            }
+        }
+        for failure in failures { console.err("internvit: skipped: \(failure)") }
+        if results.isEmpty { throw RuntimeFailure(description: "no image could be embedded") }
+
+        if let output {
+            try OutputWriter.write(results, to: URL(fileURLWithPath: output), format: format)
+            let total = Tensor.concatenate(results.map(\.features), axis: 0).shape
+            console.err("internvit: wrote \(format) \(total) to \(output)")
+        } else {
+            for (path, features) in results {
+                let norm = features.squared().sum().squareRoot()
+                let first = features.flattened().sliced(axis: 0, 0..<Swift.min(5, features.count)).scalars
+                    .map { String(format: "%.4f", $0) }.joined(separator: ", ")
+                console.out("\(path): shape \(features.shape), norm \(String(format: "%.4f", norm)), first values [\(first)]")
+            }
+        }
+        if !failures.isEmpty { throw RuntimeFailure(description: "\(failures.count) of \(files.count) images failed") }
+    }
+}
+
+/// Writing features to .npy / .safetensors / .json, atomically (temporary file, then rename).
+enum OutputWriter {
+    /// Largest number of values written as JSON.
+    static let jsonLimit = 2_000_000
+
+    static func write(_ results: [(path: String, features: Tensor<Float>)], to url: URL, format: String) throws {
+        switch format {
+        case "npy":
+            try NPY.write(Tensor.concatenate(results.map(\.features), axis: 0), to: url)
+        case "safetensors":
+            var names = Set<String>()
+            var tensors: [(name: String, tensor: AnyTensor)] = []
+            for (path, features) in results {
+                var name = path
+                var suffix = 2
+                while names.contains(name) { name = "\(path)#\(suffix)"; suffix += 1 }
+                names.insert(name)
+                tensors.append((name, AnyTensor(features)))
+            }
+            try SafeTensorsWriter.write(tensors, metadata: ["format": "pt", "producer": "internvit embed"], to: url)
+        default:
+            let count = results.reduce(0) { $0 + $1.features.count }
+            guard count <= jsonLimit else {
+                throw RuntimeFailure(description: "\(url.path): \(count) values are too many for JSON (limit \(jsonLimit)); use --format npy")
+            }
+            var text = "{\"images\": ["
+            for (index, (path, features)) in results.enumerated() {
+                let escaped = SafeTensorsWriterJSON.string(path)
+                text += (index > 0 ? ", " : "") + "{\"path\": \(escaped), \"shape\": \(features.shape), \"values\": ["
+                text += features.scalars.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]}"
+            }
+            text += "]}\n"
+            do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
+                throw RuntimeFailure(description: "\(url.path): cannot write: \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+/// JSON string escaping for paths.
+enum SafeTensorsWriterJSON {
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Imaging
+import InternViT
+import Tensor
+
+/// `internvit preprocess IMAGE --output FILE.npy [--dynamic --max-tiles N]`.
+enum PreprocessCommand {
+    static let help = """
+        usage: internvit preprocess IMAGE --output FILE.npy [--model DIR] [--dynamic [--max-tiles N]]
+
+        Writes the exact pixel_values the model would see: float32 [tiles, 3, 448, 448].
+        Without --dynamic: CLIPImageProcessor with the model directory's
+        preprocessor_config.json (InternViT-300M-448px's settings without --model).
+
+        options:
+          --output FILE.npy   where to write (required)
+          --model DIR         model directory whose preprocessor_config.json to use
+          --dynamic           InternVL dynamic tiling
+          --max-tiles N       most tiles with --dynamic (default 12, up to 40)
+          -h, --help          this help
+        """
+
+    static func run(_ raw: [String], console: Console) throws {
+        if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
+        let arguments = try Arguments(raw, valueOptions: ["output", "model", "max-tiles"], flagOptions: ["dynamic"], help: help)
+        guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
+        guard let output = arguments.values["output"] else { throw UsageError(message: "--output FILE.npy is required", help: help) }
+        let directory = arguments.values["model"].flatMap { $0 == "random" ? nil : URL(fileURLWithPath: $0) }
+        var tileSize = 448
+        if let directory {
+            tileSize = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json")).imageSize
+        }
+        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: tileSize, help: help)
+        let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
+        let pixels = preprocessing.pixelValues(image)
+        try NPY.write(pixels, to: URL(fileURLWithPath: output))
+        console.err("internvit: wrote pixel_values \(pixels.shape) to \(output)")
+    }
+}

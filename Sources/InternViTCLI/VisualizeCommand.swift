@@ -1,0 +1,36 @@
+import Foundation
+import Imaging
+import InternViT
+import Tensor
+
+/// `internvit visualize IMAGE --model DIR --output FILE.png`.
+enum VisualizeCommand {
+    static let help = """
+        usage: internvit visualize IMAGE --model DIR|random --output FILE.png [--threads N]
+
+        Writes the preprocessed image beside the first three principal components of its
+        patch features mapped to red, green and blue (the DINO-style picture).
+        """
+
+    static func run(_ raw: [String], console: Console) throws {
+        if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
+        let arguments = try Arguments(raw, valueOptions: ["model", "output", "threads", "dtype"], flagOptions: [], help: help)
+        guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
+        guard let output = arguments.values["output"] else { throw UsageError(message: "--output FILE.png is required", help: help) }
+        try InternViTCommand.applyThreads(arguments, help: help)
+        let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
+        guard case .clip(let processor) = try InternViTPreprocessing.clip(directory: loaded.directory) else { return }
+        let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
+        let crop = processor.resizedAndCropped(image)                           // what the model sees, 8-bit
+        let hidden = loaded.model(processor(image))                               // [1, N, D]
+        let patch = loaded.model.config.patchSize
+        let (h, w) = (crop.height / patch, crop.width / patch)
+        let tokens = hidden.selecting(axis: 0, index: 0).sliced(axis: 0, 1..<(1 + h * w)).contiguous()   // [h·w, D]
+        let colours = FeatureVisualization.principalComponents(tokens, gridHeight: h, gridWidth: w)
+        let picture = FeatureVisualization.sideBySide(crop.cropped(left: 0, top: 0, width: w * patch, height: h * patch),
+                                                      FeatureVisualization.enlarged(colours, by: patch))
+        try PNGWriter.write(picture, to: URL(fileURLWithPath: output))
+        console.err("internvit: wrote \(picture.width)x\(picture.height) PNG to \(output)")
+    }
+}
