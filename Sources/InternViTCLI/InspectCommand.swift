@@ -6,19 +6,37 @@ import Tensor
 /// `internvit inspect --model DIR|random`.
 enum InspectCommand {
     static let help = """
-        usage: internvit inspect --model DIR|random [--dtype float32|bfloat16]
+        usage: internvit inspect --model DIR|random [--dtype float32|bfloat16] [--walkthrough [--size HxW]]
 
         Prints the configuration, a parameter table per module with counts and dtypes,
         the FLOPs of one 448x448 tile, and the memory the weights take.
+        --walkthrough prints instead, as a Markdown table, every step of the forward pass
+        with its output shape, parameters and FLOPs (for --size HxW, default native).
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "dtype"], flagOptions: [], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "dtype", "size"], flagOptions: ["walkthrough"], help: help)
         guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
         let c = loaded.model.config
+        if arguments.flags.contains("walkthrough") {
+            var height: Int?, width: Int?
+            if let size = arguments.values["size"] {
+                let parts = size.split(separator: "x").compactMap { Int($0) }
+                guard parts.count == 2, parts.allSatisfy({ $0 >= c.patchSize && $0 <= 1 << 14 }) else {
+                    throw UsageError(message: "--size must be HxW with sides of at least one patch, got '\(size)'", help: help)
+                }
+                (height, width) = (parts[0], parts[1])
+            }
+            console.out("| step | output shape | parameters | GFLOP |")
+            console.out("|---|---|---:|---:|")
+            for s in loaded.model.walkthrough(height: height, width: width) {
+                console.out("| \(s.step) | \(s.shape) | \(format(s.parameters)) | \(s.flops == 0 ? "" : String(format: "%.3f", s.flops / 1e9)) |")
+            }
+            return
+        }
         console.out("model: \(loaded.directory?.path ?? "random InternViT-300M-448px (seed 0)")")
         console.out("config: hidden_size \(c.hiddenSize), intermediate_size \(c.intermediateSize), heads \(c.numAttentionHeads) "
                     + "(head dim \(c.headDim)), layers \(c.numHiddenLayers), patch \(c.patchSize), image \(c.imageSize), "

@@ -71,6 +71,17 @@ import Testing
 
     /// Parameter and FLOP counts come from the configuration (reference: 304,012,288
     /// parameters in the released checkpoint; 723.59 GFLOP per 448² tile).
+    /// InternViT-6B-448px-V1-5 (hidden 3200, 45 layers, 25 heads, MLP 12800, RMSNorm, q/k
+    /// norm, no qkv bias): ≈5.54 B parameters and 11.94 TFLOP per 448² tile (reference notes).
+    @Test func costsOfThe6BModel() throws {
+        let config = try InternVisionConfig(json: Data(#"{"hidden_size": 3200, "num_hidden_layers": 45, "image_size": 448}"#.utf8))
+        let model = InternVisionModel(config: config)
+        #expect(abs(Double(model.parameterCount) / 1e9 - 5.54) < 0.01)
+        #expect(abs(config.computeCost().total / 1e12 - 11.94) < 0.01)
+        #expect(model.namedParameters().contains { $0.path == "encoder.layers.44.attn.q_norm.weight" })
+        #expect(!model.namedParameters().contains { $0.path == "encoder.layers.0.attn.qkv.bias" || $0.path == "encoder.layers.0.norm1.bias" })
+    }
+
     @Test func costsOfThe300MModel() {
         let config = InternVisionConfig.internViT300M
         #expect(InternVisionModel(config: config).parameterCount == 304_012_288)
