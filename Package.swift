@@ -60,6 +60,8 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "internvit", targets: ["internvit"]),
         .executable(name: "tensor-bench", targets: ["tensor-bench"]),
+        .executable(name: "vit-classify", targets: ["vit-classify"]),
+        .executable(name: "minilm-embed", targets: ["minilm-embed"]),
     ],
     targets: [
         .target(name: "Tensor", swiftSettings: kernelSettings),
@@ -72,6 +74,17 @@ let package = Package(
         .executableTarget(name: "internvit", dependencies: ["InternViTCLI"], swiftSettings: kernelSettings),
         .executableTarget(
             name: "tensor-bench", dependencies: ["Tensor"], path: "Benchmarks/tensor-bench",
+            swiftSettings: kernelSettings),
+        // Example models, built only from the libraries.
+        .target(name: "ViTClassifier", dependencies: ["NN", "Tensor", "Imaging"], path: "Examples/ViT/Model",
+                swiftSettings: kernelSettings),
+        .executableTarget(name: "vit-classify", dependencies: ["ViTClassifier", "Tensor", "Imaging"], path: "Examples/ViT/CLI",
+                          swiftSettings: kernelSettings),
+        .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
+        .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
+                          swiftSettings: kernelSettings),
+        .testTarget(
+            name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],

@@ -1,0 +1,47 @@
+// minilm-embed --model DIR [--output FILE.npy] [--similarity] "sentence" ...
+// Sentence embeddings with sentence-transformers/all-MiniLM-L6-v2.
+import Foundation
+import MiniLM
+import Tensor
+
+let usage = "usage: minilm-embed --model DIR [--output FILE.npy] [--similarity] \"sentence\" ..."
+var arguments = Array(CommandLine.arguments.dropFirst())
+var model: String?, output: String?, similarity = false, sentences: [String] = []
+while !arguments.isEmpty {
+    let argument = arguments.removeFirst()
+    switch argument {
+    case "--model" where !arguments.isEmpty: model = arguments.removeFirst()
+    case "--output" where !arguments.isEmpty: output = arguments.removeFirst()
+    case "--similarity": similarity = true
+    case "-h", "--help": print(usage); exit(0)
+    default:
+        if argument.hasPrefix("--") {
+            FileHandle.standardError.write(Data("minilm-embed: unknown option '\(argument)'\n\(usage)\n".utf8))
+            exit(2)
+        }
+        sentences.append(argument)
+    }
+}
+guard let model, !sentences.isEmpty else {
+    FileHandle.standardError.write(Data("\(usage)\n".utf8))
+    exit(2)
+}
+do {
+    let embedder = try SentenceEmbedder.load(URL(fileURLWithPath: model))
+    let embeddings = embedder.embed(sentences)                            // [n, 384]
+    if similarity {
+        let cosine = embeddings.matmul(embeddings.transposed())           // [n, n]
+        for i in 0..<sentences.count {
+            print((0..<sentences.count).map { String(format: "%.4f", cosine[i, $0]) }.joined(separator: " "))
+        }
+    } else if output == nil {
+        for (i, sentence) in sentences.enumerated() {
+            let row = embeddings.selecting(axis: 0, index: i).scalars.prefix(6).map { String(format: "%.4f", $0) }
+            print("\(sentence.prefix(40)): [\(row.joined(separator: ", ")), …]")
+        }
+    }
+    if let output { try NPY.write(embeddings, to: URL(fileURLWithPath: output)) }
+} catch {
+    FileHandle.standardError.write(Data("minilm-embed: \(error)\n".utf8))
+    exit(1)
+}
