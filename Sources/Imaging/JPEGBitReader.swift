@@ -109,6 +109,8 @@ struct JPEGHuffman {
         for length in 1...16 {
             valueOffset[length] = k - code
             for _ in 0..<counts[length - 1] {
+                // Check before use: an over-subscribed table would index past the lookup.
+                guard code < 1 << length else { throw ImageError(.corrupt, "JPEG Huffman table is over-subscribed") }
                 if length <= 9 {
                     let shift = 9 - length
                     for fill in 0..<(1 << shift) { lookup[(code << shift) | fill] = Int32(Int(values[k]) << 8 | length) }

@@ -148,6 +148,14 @@ enum ImageFixtures {
         }
     }
 
+    /// Inputs that crashed the decoder under libFuzzer (Scripts/fuzz/run.sh), kept as
+    /// regression tests: each must now throw.
+    @Test func fuzzerFindingsThrow() throws {
+        // A DHT segment whose code counts over-subscribe the code space.
+        let data = try Data(contentsOf: ImageFixtures.root.appendingPathComponent("jpeg-overflowing-huffman-table.bin"))
+        #expect { try ImageDecoder.decode(data) } throws: { ($0 as? ImageError)?.kind == .corrupt }
+    }
+
     @Test func pixelLimitIsCheckedFromTheHeader() throws {
         let data = try Data(contentsOf: ImageFixtures.root.appendingPathComponent("jpeg/420_base_64x48.jpg"))
         #expect { try ImageDecoder.decode(data, limits: DecodeLimits(maximumPixels: 1000)) } throws: {
