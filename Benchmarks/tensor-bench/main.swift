@@ -3,6 +3,7 @@
 //
 //   swift run -c release tensor-bench gemm      GEMM GFLOP/s vs numpy (OpenBLAS)
 //   swift run -c release tensor-bench core      softmax / layerNorm throughput, 1 vs all threads
+//   swift run -c release tensor-bench image PHOTO.jpg   JPEG decode + CLIP preprocessing vs Pillow
 //   swift run -c release tensor-bench io [PATH] [--keep]
 //                                               open + touch a 600 MB bf16 safetensors file, RSS
 import Foundation
@@ -12,7 +13,8 @@ switch arguments.first {
 case "gemm": GEMMBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "core": CoreBenchmark.run()
 case "io": IOBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "image": ImageBenchmark.run(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: tensor-bench gemm [--no-numpy] | core | io [PATH] [--keep]")
+    print("usage: tensor-bench gemm [--no-numpy] | core | io [PATH] [--keep] | image PHOTO.jpg")
     exit(arguments.isEmpty ? 0 : 2)
 }

@@ -232,11 +232,13 @@ enum JPEGDecoder {
         }
         eobRun = 0
         let single = scan.components.count == 1
-        let first = f.components[scan.components[0]]
         // A single-component scan covers only that component's own blocks; an interleaved
-        // one covers whole MCUs.
-        let unitsPerLine = single ? (first.width + 7) / 8 : f.mcusPerLine
-        let unitsPerColumn = single ? (first.height + 7) / 8 : f.mcusPerColumn
+        // one covers whole MCUs. (Only integers are copied out of the components: holding
+        // a component would share its coefficient array and make every write copy it.)
+        let firstWidth = f.components[scan.components[0]].width, firstHeight = f.components[scan.components[0]].height
+        let unitsPerLine = single ? (firstWidth + 7) / 8 : f.mcusPerLine
+        let unitsPerColumn = single ? (firstHeight + 7) / 8 : f.mcusPerColumn
+        let sampling = scan.components.map { (f.components[$0].h, f.components[$0].v) }
         let total = unitsPerLine * unitsPerColumn
         let tables = scan.tables.map { (dcTables[$0.dc], acTables[$0.ac]) }
         for unit in 0..<total {
@@ -252,10 +254,10 @@ enum JPEGDecoder {
                     try decodeBlock(&f.components[index], blockRow: row, blockColumn: column, scan: scan, dc: dc, ac: ac,
                                     reader: &reader, eobRun: &eobRun, progressive: f.progressive)
                 } else {
-                    let c = f.components[index]
-                    for v in 0..<c.v {
-                        for h in 0..<c.h {
-                            try decodeBlock(&f.components[index], blockRow: row * c.v + v, blockColumn: column * c.h + h,
+                    let (ch, cv) = sampling[slot]
+                    for v in 0..<cv {
+                        for h in 0..<ch {
+                            try decodeBlock(&f.components[index], blockRow: row * cv + v, blockColumn: column * ch + h,
                                             scan: scan, dc: dc, ac: ac, reader: &reader, eobRun: &eobRun, progressive: f.progressive)
                         }
                     }

@@ -10,11 +10,13 @@ enum BenchCommand {
 
         Times the forward pass on random 448x448 pixel values: median and minimum latency
         per tile, GFLOP/s, model load time and peak resident memory. --model defaults to random.
+        --encoder-layer times one encoder layer on [tiles, tokens, width] instead.
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "tiles", "iterations", "threads", "dtype"], flagOptions: [], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "tiles", "iterations", "threads", "dtype"],
+                                      flagOptions: ["encoder-layer"], help: help)
         guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
         let tiles = try arguments.integer("tiles", default: 1, range: 1...64, help: help)
         let iterations = try arguments.integer("iterations", default: 3, range: 1...1000, help: help)
@@ -22,6 +24,25 @@ enum BenchCommand {
         try InternViTCommand.applyThreads(arguments, help: help)
         let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype, console: console, help: help)
         let size = loaded.model.config.imageSize
+        if arguments.flags.contains("encoder-layer") {
+            let cost = loaded.model.config.computeCost()
+            let x = Tensor<Float>.randomNormal([tiles, cost.tokens, loaded.model.config.hiddenSize], seed: 3)
+            let layer = loaded.model.encoder.layers[0]
+            _ = layer(x)
+            var times: [Double] = []
+            for _ in 0..<iterations {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let (out, _) = layer(x)
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                precondition(out.count > 0)
+            }
+            times.sort()
+            let median = times[times.count / 2]
+            console.out(String(format: "one encoder layer on [%d, %d, %d], %d threads: median %.2f ms, min %.2f ms; %.1f GFLOP/s (%.2f GFLOP)",
+                               tiles, cost.tokens, loaded.model.config.hiddenSize, ComputeThreads.count, median * 1e3, times[0] * 1e3,
+                               cost.perLayer * Double(tiles) / median / 1e9, cost.perLayer * Double(tiles) / 1e9))
+            return
+        }
         let pixels = Tensor<Float>.randomUniform([tiles, 3, size, size], low: -2, high: 2, seed: 7)
         _ = loaded.model(pixels)   // warm-up: first-touch of weights and buffers
         var times: [Double] = []

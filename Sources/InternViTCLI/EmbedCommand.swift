@@ -8,6 +8,7 @@ import Tensor
 enum EmbedCommand {
     static let help = """
         usage: internvit embed IMAGE|DIR... --model DIR|random [options]
+               internvit embed --pixels PIXELS.npy --model DIR|random [options]
 
         Computes InternViT features of images (a directory embeds every image in it).
         Output: last_hidden_state as float32 [tiles, tokens, width], tiles of all images
@@ -21,6 +22,8 @@ enum EmbedCommand {
                                  safetensors stores one tensor per image, named by its path
           --pooled               pooler_output (the class token) [tiles, width] instead
           --layer K              that layer's hidden state (negative counts from the end)
+          --pixels FILE.npy      run on ready-made pixel_values [N, 3, H, W] (float32 .npy)
+                                 instead of images
           --dynamic              InternVL dynamic tiling instead of one 448x448 tile
           --max-tiles N          most tiles with --dynamic (default 12, up to 40)
           --dtype float32|bfloat16
@@ -33,9 +36,13 @@ enum EmbedCommand {
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "output", "format", "layer", "max-tiles", "dtype", "threads"],
+        let arguments = try Arguments(raw, valueOptions: ["model", "output", "format", "layer", "max-tiles", "dtype", "threads", "pixels"],
                                       flagOptions: ["pooled", "dynamic", "keep-going"], help: help)
-        guard !arguments.positionals.isEmpty else { throw UsageError(message: "no images given", help: help) }
+        let pixelFile = arguments.values["pixels"]
+        guard !arguments.positionals.isEmpty || pixelFile != nil else { throw UsageError(message: "no images given", help: help) }
+        if pixelFile != nil && !arguments.positionals.isEmpty {
+            throw UsageError(message: "give images or --pixels, not both", help: help)
+        }
         guard arguments.values["model"] != nil else { throw UsageError(message: "--model DIR|random is required", help: help) }
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         let output = arguments.values["output"]
@@ -53,7 +60,9 @@ enum EmbedCommand {
         }
         try InternViTCommand.applyThreads(arguments, help: help)
         let files = try InternViTCommand.imageFiles(arguments.positionals)
-        guard !files.isEmpty else { throw RuntimeFailure(description: "no image files found in \(arguments.positionals.joined(separator: ", "))") }
+        if pixelFile == nil && files.isEmpty {
+            throw RuntimeFailure(description: "no image files found in \(arguments.positionals.joined(separator: ", "))")
+        }
 
         let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
         let layerCount = loaded.model.config.numHiddenLayers
@@ -66,6 +75,15 @@ enum EmbedCommand {
 
         var results: [(path: String, features: Tensor<Float>)] = []
         var failures: [String] = []
+        if let pixelFile {
+            let pixels = try NPY.readFloat(contentsOf: URL(fileURLWithPath: pixelFile))
+            let c = loaded.model.config
+            guard pixels.rank == 4, pixels.shape[1] == c.numChannels, pixels.shape[2] >= c.patchSize, pixels.shape[3] >= c.patchSize else {
+                throw RuntimeFailure(description: "\(pixelFile): pixel_values must be [N, \(c.numChannels), H, W] with H, W ≥ \(c.patchSize), got \(pixels.shape)")
+            }
+            let result = loaded.model.forward(pixels, stopAfterLayer: layer)
+            results.append((pixelFile, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))
+        }
         let start = Date()
         var tilesDone = 0
         for (index, file) in files.enumerated() {

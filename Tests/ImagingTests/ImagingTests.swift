@@ -154,6 +154,10 @@ enum ImageFixtures {
         // A DHT segment whose code counts over-subscribe the code space.
         let data = try Data(contentsOf: ImageFixtures.root.appendingPathComponent("jpeg-overflowing-huffman-table.bin"))
         #expect { try ImageDecoder.decode(data) } throws: { ($0 as? ImageError)?.kind == .corrupt }
+        // A 37 x 32797 frame with corrupt entropy data (it timed out when every block
+        // write copied the whole coefficient array).
+        let tall = try Data(contentsOf: ImageFixtures.root.appendingPathComponent("jpeg-tall-corrupt.bin"))
+        #expect { try ImageDecoder.decode(tall) } throws: { ($0 as? ImageError)?.kind == .corrupt }
     }
 
     @Test func pixelLimitIsCheckedFromTheHeader() throws {

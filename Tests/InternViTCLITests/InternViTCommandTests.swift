@@ -93,6 +93,18 @@ enum CLIFixtures {
         #expect(try NPY.readFloat(contentsOf: npy).scalars == (try CLIFixtures.libraryFeatures(CLIFixtures.image, dynamic: true)).scalars)
     }
 
+    /// `--pixels` runs ready-made pixel_values; here the reference fixture's inputs.
+    @Test func pixelsInput() throws {
+        let pixels = CLIFixtures.tests.appendingPathComponent("InternViTTests/Fixtures/cases/internvit-tiny300m_wide_pixels.npy")
+        let url = CLIFixtures.temporary("from-pixels.npy")
+        let (code, _, err) = run(["embed", "--pixels", pixels.path, "--model", CLIFixtures.model, "--output", url.path])
+        #expect(code == 0, "\(err)")
+        let model = try InternViTCheckpoint.load(URL(fileURLWithPath: CLIFixtures.model))
+        #expect(try NPY.readFloat(contentsOf: url).scalars == model(try NPY.readFloat(contentsOf: pixels)).scalars)
+        let bad = run(["embed", "--pixels", CLIFixtures.image, "--model", CLIFixtures.model])
+        #expect(bad.0 == 1)
+    }
+
     @Test func directoryArgumentAndSummary() throws {
         let folder = CLIFixtures.temporary("x").deletingLastPathComponent()
         try FileManager.default.copyItem(atPath: CLIFixtures.image, toPath: folder.appendingPathComponent("a.png").path)
