@@ -107,12 +107,7 @@ public struct InternVisionConfig: Sendable, Equatable {
         numChannels = try r.int("num_channels") ?? numChannels
         qkvBias = try r.bool("qkv_bias") ?? qkvBias
         qkNormalization = try r.bool("qk_normalization") ?? qkNormalization
-        if let text = try r.string("norm_type") {
-            guard let type = NormType(rawValue: text) else {
-                throw ConfigError(file: r.file, key: "norm_type", "unsupported value \"\(text)\" (expected layer_norm or rms_norm)")
-            }
-            normType = type
-        }
+        normType = try r.normType() ?? normType
         layerNormEps = try r.float("layer_norm_eps") ?? layerNormEps
         hiddenAct = try r.string("hidden_act") ?? hiddenAct
         initializerFactor = try r.float("initializer_factor") ?? initializerFactor
@@ -133,12 +128,7 @@ public struct InternVisionConfig: Sendable, Equatable {
         numChannels = try r.int("num_channels") ?? numChannels
         qkvBias = try r.bool("attention_bias") ?? false
         qkNormalization = try r.bool("use_qk_norm") ?? false
-        if let text = try r.string("norm_type") {
-            guard let type = NormType(rawValue: text) else {
-                throw ConfigError(file: r.file, key: "norm_type", "unsupported value \"\(text)\" (expected layer_norm or rms_norm)")
-            }
-            normType = type
-        }
+        normType = try r.normType() ?? normType
         layerNormEps = try r.float("layer_norm_eps") ?? layerNormEps
         hiddenAct = try r.string("hidden_act") ?? hiddenAct
         initializerFactor = try r.float("layer_scale_init_value") ?? initializerFactor
@@ -208,6 +198,15 @@ struct ConfigReader {
         guard let v = value(key) else { return nil }
         guard let b = v.boolValue else { throw ConfigError(file: file, key: key, "expected true or false, got \(v)") }
         return b
+    }
+
+    /// `norm_type`: "layer_norm" or "rms_norm".
+    func normType() throws -> InternVisionConfig.NormType? {
+        guard let text = try string("norm_type") else { return nil }
+        guard let type = InternVisionConfig.NormType(rawValue: text) else {
+            throw ConfigError(file: file, key: "norm_type", "unsupported value \"\(text)\" (expected layer_norm or rms_norm)")
+        }
+        return type
     }
 
     func string(_ key: String) throws -> String? {

@@ -150,7 +150,7 @@ enum OutputWriter {
             }
             var text = "{\"images\": ["
             for (index, (path, features)) in results.enumerated() {
-                let escaped = SafeTensorsWriterJSON.string(path)
+                let escaped = JSONValue.quoted(path)
                 text += (index > 0 ? ", " : "") + "{\"path\": \(escaped), \"shape\": \(features.shape), \"values\": ["
                 text += features.scalars.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]}"
             }
@@ -159,21 +159,5 @@ enum OutputWriter {
                 throw RuntimeFailure(description: "\(url.path): cannot write: \(error.localizedDescription)")
             }
         }
-    }
-}
-
-/// JSON string escaping for paths.
-enum SafeTensorsWriterJSON {
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -94,6 +94,29 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
     /// Whether this is `null`.
     public var isNull: Bool { self == .null }
+
+    /// `text` as a JSON string literal, escaped as serde_json (and so the Python
+    /// safetensors library) does: `"`, `\` and control characters escaped (short forms
+    /// where JSON has them), everything else as raw UTF-8.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }
 
 /// The recursive-descent parser behind `JSONValue.parse` (RFC 8259).

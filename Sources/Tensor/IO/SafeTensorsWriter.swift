@@ -74,14 +74,14 @@ public enum SafeTensorsWriter {
         var fields: [String] = []
         if let metadata {
             let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-                .map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+                .map { "\(JSONValue.quoted($0.key)):\(JSONValue.quoted($0.value))" }
             fields.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
         }
         var offset = 0
         for (name, tensor) in ordered {
             let byteCount = tensor.shape.reduce(1, *) * tensor.dtype.byteCount
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
+            fields.append("\(JSONValue.quoted(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
                           + "\"data_offsets\":[\(offset),\(offset + byteCount)]}")
             offset += byteCount
         }
@@ -95,27 +95,5 @@ public enum SafeTensorsWriter {
         for (_, tensor) in ordered {
             try tensor.withTensor { try $0.withUnsafeRawBytes(sink) }
         }
-    }
-
-    /// A JSON string literal escaped as serde_json does: `"`, `\` and control characters
-    /// escaped (short forms where JSON has them), everything else as raw UTF-8.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
