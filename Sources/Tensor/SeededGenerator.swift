@@ -50,6 +50,25 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// Fills `buffer` with N(mean, std²) samples: pairs from `nextNormalPair`, each
+    /// `Float(mean + std · z)`. (A concrete loop: generic element loops called from other
+    /// modules would not be specialised.)
+    public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, mean: Double, std: Double) {
+        var i = 0
+        while i < buffer.count {
+            let (a, b) = nextNormalPair()
+            buffer[i] = Float(mean + std * a)
+            if i + 1 < buffer.count { buffer[i + 1] = Float(mean + std * b) }
+            i += 2
+        }
+    }
+
+    /// Fills `buffer` with uniform samples `Float(low + (high − low) · u)`, u in [0, 1).
+    public mutating func fillUniform(_ buffer: UnsafeMutableBufferPointer<Float>, low: Double, high: Double) {
+        let width = high - low
+        for i in 0..<buffer.count { buffer[i] = Float(low + width * nextUnitDouble()) }
+    }
+
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
 

@@ -79,27 +79,17 @@ extension Tensor {
     /// the same seed gives the same tensor on every machine (the generator and the
     /// transform use only exactly-rounded IEEE operations).
     public static func randomNormal(_ shape: [Int], mean: Float = 0, std: Float = 1, seed: UInt64) -> Tensor {
+        var values = [Float](repeating: 0, count: elementCount(shape))
         var generator = SeededGenerator(seed: seed)
-        let count = elementCount(shape)
-        var values = [Scalar]()
-        values.reserveCapacity(count)
-        while values.count < count {
-            let (a, b) = generator.nextNormalPair()
-            values.append(Scalar(floatValue: Float(Double(mean) + Double(std) * a)))
-            if values.count < count {
-                values.append(Scalar(floatValue: Float(Double(mean) + Double(std) * b)))
-            }
-        }
-        return Tensor(values, shape: shape)
+        values.withUnsafeMutableBufferPointer { generator.fillNormal($0, mean: Double(mean), std: Double(std)) }
+        return Tensor<Float>(values, shape: shape).converted(to: Scalar.self)
     }
 
     /// Samples uniformly from `[low, high)`, deterministic for a seed on every machine.
     public static func randomUniform(_ shape: [Int], low: Float = 0, high: Float = 1, seed: UInt64) -> Tensor {
+        var values = [Float](repeating: 0, count: elementCount(shape))
         var generator = SeededGenerator(seed: seed)
-        let count = elementCount(shape)
-        let width = Double(high) - Double(low)
-        return Tensor((0..<count).map { _ in
-            Scalar(floatValue: Float(Double(low) + width * generator.nextUnitDouble()))
-        }, shape: shape)
+        values.withUnsafeMutableBufferPointer { generator.fillUniform($0, low: Double(low), high: Double(high)) }
+        return Tensor<Float>(values, shape: shape).converted(to: Scalar.self)
     }
 }

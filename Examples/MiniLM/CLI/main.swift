@@ -4,15 +4,24 @@ import Foundation
 import MiniLM
 import Tensor
 
-let usage = "usage: minilm-embed --model DIR [--output FILE.npy] [--similarity] \"sentence\" ..."
+let usage = """
+    usage: minilm-embed --model DIR [--output FILE.npy] [--similarity] [--bench N] "sentence" ...
+      --bench N   embed the sentences as one batch N times and report the best time
+    """
 var arguments = Array(CommandLine.arguments.dropFirst())
-var model: String?, output: String?, similarity = false, sentences: [String] = []
+var model: String?, output: String?, similarity = false, sentences: [String] = [], benchRuns = 0
 while !arguments.isEmpty {
     let argument = arguments.removeFirst()
     switch argument {
     case "--model" where !arguments.isEmpty: model = arguments.removeFirst()
     case "--output" where !arguments.isEmpty: output = arguments.removeFirst()
     case "--similarity": similarity = true
+    case "--bench" where !arguments.isEmpty:
+        guard let n = Int(arguments.removeFirst()), n > 0 else {
+            FileHandle.standardError.write(Data("minilm-embed: --bench needs a positive count\n".utf8))
+            exit(2)
+        }
+        benchRuns = n
     case "-h", "--help": print(usage); exit(0)
     default:
         if argument.hasPrefix("--") {
@@ -29,6 +38,17 @@ guard let model, !sentences.isEmpty else {
 do {
     let embedder = try SentenceEmbedder.load(URL(fileURLWithPath: model))
     let embeddings = embedder.embed(sentences)                            // [n, 384]
+    if benchRuns > 0 {
+        var best = Double.infinity
+        for _ in 0..<benchRuns {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let e = embedder.embed(sentences)
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            precondition(e.count > 0)
+        }
+        print(String(format: "%d sentences, %d threads: best %.1f ms = %.0f sentences/s", sentences.count,
+                     ComputeThreads.count, best * 1e3, Double(sentences.count) / best))
+    }
     if similarity {
         let cosine = embeddings.matmul(embeddings.transposed())           // [n, n]
         for i in 0..<sentences.count {
