@@ -1,3 +1,5 @@
+import Tensor
+
 /// Baseline and progressive JPEG decoding (8-bit, Huffman, 1 or 3 components, any
 /// sampling factors, restart intervals), reproducing libjpeg-turbo with its default
 /// settings as Pillow uses it: ISLOW integer IDCT (`JPEGIDCT`), "fancy" triangular chroma
@@ -136,7 +138,13 @@ enum JPEGDecoder {
         case 1:
             image = JPEGColor.gray(JPEGUpsampling.fullSize(planes[0], f.components[0], frame: f), width: f.width, height: f.height)
         case 3:
-            let full = (0..<3).map { JPEGUpsampling.fullSize(planes[$0], f.components[$0], frame: f) }
+            // The planes upsample independently: one per thread.
+            var full = [[UInt8]](repeating: [], count: 3)
+            full.withUnsafeMutableBufferPointer { out in
+                parallelFor(3, grain: 1) { range in
+                    for c in range { out[c] = JPEGUpsampling.fullSize(planes[c], f.components[c], frame: f) }
+                }
+            }
             let ids = f.components.map(\.id)
             let isRGB = adobeTransform.map { $0 == 0 } ?? (!sawJFIF && ids == [82, 71, 66])
             image = isRGB ? JPEGColor.interleave(full, width: f.width, height: f.height)

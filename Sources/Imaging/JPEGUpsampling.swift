@@ -18,8 +18,8 @@ enum JPEGUpsampling {
                 for x in 0..<f.width { out[y * f.width + x] = plane[y * stride + x] }
             }
         } else if hScale == 2 && vScale == 1 && w > 2 {
+            var row = [UInt8](repeating: 0, count: 2 * w)   // one upsampled row, reused
             for y in 0..<f.height {
-                var row = [UInt8](repeating: 0, count: 2 * w)
                 row[0] = UInt8(sample(0, y))
                 row[1] = UInt8((sample(0, y) * 3 + sample(1, y) + 2) >> 2)
                 for x in 1..<(w - 1) {
@@ -32,11 +32,11 @@ enum JPEGUpsampling {
                 for x in 0..<f.width { out[y * f.width + x] = row[x] }
             }
         } else if hScale == 2 && vScale == 2 && w > 2 {
+            var row = [UInt8](repeating: 0, count: 2 * w)   // one upsampled row, reused
             for y in 0..<f.height {
                 let inRow = y / 2
                 let other = y % 2 == 0 ? Swift.max(inRow - 1, 0) : Swift.min(inRow + 1, h - 1)
                 func colSum(_ x: Int) -> Int { sample(x, inRow) * 3 + sample(x, other) }
-                var row = [UInt8](repeating: 0, count: 2 * w)
                 var this = colSum(0), next = colSum(1)
                 row[0] = UInt8((this * 4 + 8) >> 4)
                 row[1] = UInt8((this * 3 + next + 7) >> 4)
