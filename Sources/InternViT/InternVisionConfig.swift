@@ -97,42 +97,40 @@ public struct InternVisionConfig: Sendable, Equatable {
         try validate(file: file)
     }
 
-    private mutating func readOriginalSpelling(_ r: inout ConfigReader) throws {
+    /// Keys both spellings share, with the same meaning.
+    private mutating func readSharedKeys(_ r: inout ConfigReader) throws {
         hiddenSize = try r.int("hidden_size") ?? hiddenSize
         intermediateSize = try r.int("intermediate_size") ?? intermediateSize
         numAttentionHeads = try r.int("num_attention_heads") ?? numAttentionHeads
         numHiddenLayers = try r.int("num_hidden_layers") ?? numHiddenLayers
-        patchSize = try r.int("patch_size") ?? patchSize
-        imageSize = try r.int("image_size") ?? imageSize
         numChannels = try r.int("num_channels") ?? numChannels
-        qkvBias = try r.bool("qkv_bias") ?? qkvBias
-        qkNormalization = try r.bool("qk_normalization") ?? qkNormalization
         normType = try r.normType() ?? normType
         layerNormEps = try r.float("layer_norm_eps") ?? layerNormEps
         hiddenAct = try r.string("hidden_act") ?? hiddenAct
-        initializerFactor = try r.float("initializer_factor") ?? initializerFactor
         initializerRange = try r.float("initializer_range") ?? initializerRange
+    }
+
+    private mutating func readOriginalSpelling(_ r: inout ConfigReader) throws {
+        try readSharedKeys(&r)
+        patchSize = try r.int("patch_size") ?? patchSize
+        imageSize = try r.int("image_size") ?? imageSize
+        qkvBias = try r.bool("qkv_bias") ?? qkvBias
+        qkNormalization = try r.bool("qk_normalization") ?? qkNormalization
+        initializerFactor = try r.float("initializer_factor") ?? initializerFactor
         dropPathRate = try r.float("drop_path_rate") ?? dropPathRate
         useFlashAttn = try r.bool("use_flash_attn") ?? useFlashAttn
     }
 
-    /// transformers' `InternVLVisionConfig` (whose defaults are the 300M model's).
+    /// transformers' `InternVLVisionConfig` (whose defaults are the 300M model's; sizes may
+    /// be written as `[n, n]`, and q/k/v bias, q/k norm and layer scale have other names).
     private mutating func readTransformersSpelling(_ r: inout ConfigReader) throws {
         self = .internViT300M
-        hiddenSize = try r.int("hidden_size") ?? hiddenSize
-        intermediateSize = try r.int("intermediate_size") ?? intermediateSize
-        numAttentionHeads = try r.int("num_attention_heads") ?? numAttentionHeads
-        numHiddenLayers = try r.int("num_hidden_layers") ?? numHiddenLayers
+        try readSharedKeys(&r)
         patchSize = try r.squareInt("patch_size") ?? patchSize
         imageSize = try r.squareInt("image_size") ?? imageSize
-        numChannels = try r.int("num_channels") ?? numChannels
         qkvBias = try r.bool("attention_bias") ?? false
         qkNormalization = try r.bool("use_qk_norm") ?? false
-        normType = try r.normType() ?? normType
-        layerNormEps = try r.float("layer_norm_eps") ?? layerNormEps
-        hiddenAct = try r.string("hidden_act") ?? hiddenAct
         initializerFactor = try r.float("layer_scale_init_value") ?? initializerFactor
-        initializerRange = try r.float("initializer_range") ?? initializerRange
     }
 
     /// Rejects values the model cannot run with.
