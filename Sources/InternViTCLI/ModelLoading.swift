@@ -15,7 +15,8 @@ enum ModelLoading {
     /// `--model DIR` (a Hugging Face directory) or `--model random` (InternViT-300M-448px
     /// with seeded random weights, announced on stderr). `--dtype float32` widens the
     /// stored bf16 weights; `bfloat16` keeps them (random weights are made as bf16).
-    static func load(_ spec: String?, dtype: String, console: Console, help: String) throws -> LoadedModel {
+    /// `memoryMapped` false (`--no-mmap`) reads the weights into memory.
+    static func load(_ spec: String?, dtype: String, memoryMapped: Bool = true, console: Console, help: String) throws -> LoadedModel {
         guard let spec else { throw UsageError(message: "--model DIR|random is required", help: help) }
         let start = Date()
         if spec == "random" {
@@ -30,7 +31,8 @@ enum ModelLoading {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RuntimeFailure(description: "\(spec): no such model directory")
         }
-        let model = try InternViTCheckpoint.load(directory, precision: dtype == "float32" ? .float32 : .asStored)
+        let model = try InternViTCheckpoint.load(directory, precision: dtype == "float32" ? .float32 : .asStored,
+                                                memoryMapped: memoryMapped)
         return LoadedModel(model: model, directory: directory, loadSeconds: Date().timeIntervalSince(start))
     }
 

@@ -20,9 +20,10 @@ import Darwin
 ///   file, so the last one wins and the path never goes missing.
 /// - **a symbolic link**: followed (to any depth, even when dangling) and its final
 ///   target written by the rules above; the link itself stays.
-/// - **a character device or FIFO** (`/dev/stdout`, `/dev/null`, a named pipe): written
-///   straight through, so `--output /dev/stdout` works in a pipeline. Opening a FIFO
-///   waits for its reader, as any writer would.
+/// - **a character device, FIFO or descriptor link** (`/dev/null`, a named pipe,
+///   `/dev/stdout` and `/dev/fd/N`, whatever they point to): written straight through
+///   (appending), so `--output /dev/stdout` works in a pipeline or redirection. Opening
+///   a FIFO waits for its reader, as any writer would.
 /// - **a directory, block device or socket**: refused with a `FileError`.
 ///
 /// `FileManager.replaceItemAt` is not used: on Linux (swift-corelibs-foundation) it can
@@ -75,38 +76,57 @@ public enum OutputFile {
 
     /// Writes what `produce` hands to its sink to `path` (see the type's rules).
     public static func write(toPath path: String, _ produce: (Sink) throws -> Void) throws {
-        let (target, existing) = try resolve(path)
-        if let existing {
-            switch existing.st_mode & S_IFMT {
-            case S_IFREG:
-                try replace(target, reportedAs: path, keeping: existing, produce)
-            case S_IFCHR, S_IFIFO:
-                try writeThrough(target, reportedAs: path, produce)
-            default:
-                let type = FileError.fileTypeName(existing.st_mode) ?? "not a regular file"
-                throw FileError(.notRegularFile, path: path, "cannot write: it is \(type)")
-            }
-        } else {
-            try replace(target, reportedAs: path, keeping: nil, produce)
+        switch try destination(path) {
+        case .file(let target, let existing):
+            try replace(target, reportedAs: path, keeping: existing, produce)
+        case .stream:
+            try writeThrough(path, produce)
         }
     }
 
-    /// Follows symbolic links from `path` to what they finally name: that path and its
-    /// `lstat` (nil when nothing is there yet).
-    static func resolve(_ path: String) throws -> (String, stat?) {
+    /// Whether `path` is written straight through (a device, FIFO or descriptor link such
+    /// as `/dev/stdout`) rather than replaced by a new file.
+    public static func writesThrough(_ path: String) -> Bool {
+        if case .stream? = try? destination(path) { return true }
+        return false
+    }
+
+    /// What writing to a path means.
+    enum Destination {
+        /// A regular file to replace (or create, when `existing` is nil) at `target`, the
+        /// path with every symbolic link followed.
+        case file(target: String, existing: stat?)
+        /// A device, FIFO or open descriptor to write into.
+        case stream
+    }
+
+    /// Follows symbolic links from `path` (to any depth, even when the last one dangles)
+    /// and says what is at the end. A link into `/proc/…/fd/` (`/dev/stdout` on Linux
+    /// names a descriptor such as `pipe:[1234]`) is a stream.
+    static func destination(_ path: String) throws -> Destination {
         var current = path
         for _ in 0..<40 {
             var info = stat()
             if lstat(current, &info) != 0 {
-                if errno == ENOENT { return (current, nil) }
+                if errno == ENOENT { return .file(target: current, existing: nil) }
                 throw FileError(errno: errno, path: path, "cannot write")
             }
-            guard info.st_mode & S_IFMT == S_IFLNK else { return (current, info) }
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = readlink(current, &buffer, buffer.count - 1)
-            guard length >= 0 else { throw FileError(errno: errno, path: path, "cannot follow the link") }
-            let link = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            current = link.hasPrefix("/") ? link : directory(of: current) + "/" + link
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                return .file(target: current, existing: info)
+            case S_IFCHR, S_IFIFO:
+                return .stream
+            case S_IFLNK:
+                if current.hasPrefix("/proc/") && current.contains("/fd/") { return .stream }
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let length = readlink(current, &buffer, buffer.count - 1)
+                guard length >= 0 else { throw FileError(errno: errno, path: path, "cannot follow the link") }
+                let link = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                current = link.hasPrefix("/") ? link : directory(of: current) + "/" + link
+            default:
+                let type = FileError.fileTypeName(info.st_mode) ?? "not a regular file"
+                throw FileError(.notRegularFile, path: path, "cannot write: it is \(type)")
+            }
         }
         throw FileError(errno: ELOOP, path: path, "cannot write")
     }
@@ -117,9 +137,10 @@ public enum OutputFile {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// Opens a device or FIFO and writes into it.
-    private static func writeThrough(_ target: String, reportedAs path: String, _ produce: (Sink) throws -> Void) throws {
-        let descriptor = open(target, O_WRONLY | O_CLOEXEC)
+    /// Opens a device, FIFO or descriptor link and writes into it, appending (so
+    /// `>> log` redirections behind `/dev/stdout` keep what they had).
+    private static func writeThrough(_ path: String, _ produce: (Sink) throws -> Void) throws {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError(errno: errno, path: path, "cannot open for writing") }
         do {
             try produce(Sink(descriptor: descriptor, path: path))
