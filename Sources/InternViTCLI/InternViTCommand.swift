@@ -69,7 +69,7 @@ public enum InternViTCommand {
     }
 
     /// One line for any error the libraries throw.
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
         let text = PlainErrors.describe(error) ?? "\(error)"
         return text.split(separator: "\n").count > 8 ? text.split(separator: "\n").prefix(8).joined(separator: "\n") + "\n…" : text
     }
