@@ -49,9 +49,23 @@ final class StandardStreams: @unchecked Sendable {
     private let lock = NSLock()
     private let descriptors: [Int32]
     private var failures: [String?] = [nil, nil]
+    private var closed = [false, false]
     private static let names = ["standard output", "standard error"]
 
-    init(out: Int32, err: Int32) { descriptors = [out, err] }
+    /// A descriptor that is closed at start (`>&-`) is parked on /dev/null, so that the
+    /// next file the process opens cannot take its number and receive the console's
+    /// lines; writing to it is then a failure.
+    init(out: Int32, err: Int32) {
+        descriptors = [out, err]
+        for (index, descriptor) in descriptors.enumerated() where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            closed[index] = true
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 && null != descriptor {
+                _ = dup2(null, descriptor)
+                close(null)
+            }
+        }
+    }
 
     /// The first failure on either stream.
     var failure: String? { lock.withLock { failures[0] ?? failures[1] } }
@@ -60,6 +74,10 @@ final class StandardStreams: @unchecked Sendable {
     func write(_ text: String, to index: Int) {
         lock.withLock {
             guard failures[index] == nil else { return }
+            guard !closed[index] else {
+                failures[index] = "cannot write to \(Self.names[index]): it is closed"
+                return
+            }
             let bytes = Array(text.utf8)
             var offset = 0
             while offset < bytes.count {

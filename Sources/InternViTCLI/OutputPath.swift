@@ -23,6 +23,7 @@ enum OutputPath {
             throw UsageError(message: "--format must be one of \(formats.joined(separator: ", ")), got '\(explicit)'", help: help)
         }
         guard let output else { return explicit ?? formats[0] }
+        guard !output.isEmpty else { throw UsageError(message: "--output is empty", help: help) }
         let suffix = (output as NSString).pathExtension.lowercased()
         if formats.contains(suffix) {
             if let explicit, explicit != suffix {
@@ -40,6 +41,7 @@ enum OutputPath {
 
     /// Requires `output` to end in `.extension` unless it is a device or FIFO.
     static func require(_ output: String, extension wanted: String, help: String) throws {
+        guard !output.isEmpty else { throw UsageError(message: "--output is empty", help: help) }
         guard (output as NSString).pathExtension.lowercased() != wanted, !isStream(output) else { return }
         throw UsageError(message: "--output must be a .\(wanted) file, got '\(output)'", help: help)
     }

@@ -263,6 +263,26 @@ import Darwin
     }
 }
 
+extension UnwritableConsoleTests {
+    /// A closed standard output (`>&-`): the number is parked on /dev/null (so no file
+    /// opened later receives console lines) and a command that prints fails with 1.
+    @Test func aClosedStandardOutputIsExitCodeOne() throws {
+        let closed: Int32 = 1000   // far above any descriptor the test process has open
+        try #require(fcntl(closed, F_GETFD) == -1)
+        defer { close(closed) }
+        var errPipe: [Int32] = [0, 0]
+        #expect(pipe(&errPipe) == 0)
+        let code = InternViTCommand.run(["inspect", "--help"], console: .descriptors(out: closed, err: errPipe[1]))
+        close(errPipe[1])
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = read(errPipe[0], &buffer, buffer.count)
+        close(errPipe[0])
+        #expect(code == 1)
+        #expect(String(decoding: buffer[0..<max(n, 0)], as: UTF8.self) == "internvit: cannot write to standard output: it is closed\n")
+        #expect(fcntl(closed, F_GETFD) != -1, "parked on /dev/null")
+    }
+}
+
 /// Data handed from a reader thread.
 final class LockedData: @unchecked Sendable {
     // @unchecked: all state is guarded by `condition`.

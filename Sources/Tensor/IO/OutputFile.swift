@@ -76,6 +76,7 @@ public enum OutputFile {
 
     /// Writes what `produce` hands to its sink to `path` (see the type's rules).
     public static func write(toPath path: String, _ produce: (Sink) throws -> Void) throws {
+        guard !path.isEmpty else { throw FileError(.notFound, path: "\"\"", "cannot write: the path is empty") }
         switch try destination(path) {
         case .file(let target, let existing):
             try replace(target, reportedAs: path, keeping: existing, produce)
