@@ -100,3 +100,16 @@ public final class InputFile {
     /// file is refused before it is read.
     public static let maximumJSONBytes = 64 << 20
 }
+
+extension TensorIOError {
+    /// The tensor readers' form of a file that could not be opened or read: kind
+    /// `.unreadable`, same path and words.
+    init(_ error: FileError) {
+        self.init(.unreadable, file: error.path, error.message)
+    }
+
+    /// Runs `body`, turning a `FileError` into `TensorIOError(.unreadable)`.
+    static func reading<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let error as FileError { throw TensorIOError(error) }
+    }
+}

@@ -12,10 +12,10 @@ public enum NPY {
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
     /// Reads the array in the file at `url`.
-    /// - Throws: `FileError` if the file cannot be read (missing, a FIFO, a directory…),
-    ///   `TensorIOError` if it is not a valid .npy file.
+    /// - Throws: `TensorIOError`: `.unreadable` if the file cannot be read (missing, a
+    ///   FIFO, a directory…), another kind if it is not a valid .npy file.
     public static func read(contentsOf url: URL) throws -> AnyTensor {
-        let buffer = try ByteBuffer.reading(path: url.path)
+        let buffer = try TensorIOError.reading { try ByteBuffer.reading(path: url.path) }
         return try parse(buffer.bytes, file: url.path)
     }
 

@@ -25,8 +25,10 @@ public final class SafeTensorsFile: TensorSource, @unchecked Sendable {
     ///   memory, but truncating the file while it is in use ends the process with SIGBUS;
     ///   false reads it into memory (see `ByteBuffer.reading(path:)`).
     public convenience init(contentsOf url: URL, memoryMapped: Bool = true) throws {
-        try self.init(buffer: memoryMapped ? ByteBuffer.mapping(path: url.path) : ByteBuffer.reading(path: url.path),
-                      name: url.path)
+        let buffer = try TensorIOError.reading {
+            try memoryMapped ? ByteBuffer.mapping(path: url.path) : ByteBuffer.reading(path: url.path)
+        }
+        try self.init(buffer: buffer, name: url.path)
     }
 
     /// Validates safetensors bytes held in memory (copied once into an aligned buffer).

@@ -18,7 +18,9 @@ public final class ShardedCheckpoint: TensorSource, @unchecked Sendable {
     ///   memory; see `SafeTensorsFile.init(contentsOf:memoryMapped:)`.
     public init(indexURL url: URL, memoryMapped: Bool = true) throws {
         indexPath = url.path
-        let data = Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes, what: "limit for a JSON index"))
+        let data = Data(try TensorIOError.reading {
+            try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes, what: "limit for a JSON index")
+        })
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch {
             throw TensorIOError(.malformedHeader, file: url.path, "\(error)")
