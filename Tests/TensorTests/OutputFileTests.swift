@@ -134,7 +134,34 @@ enum Files {
         #expect(after.st_mode & S_IFMT == S_IFCHR)
         #expect(after.st_ino == before.st_ino && after.st_rdev == before.st_rdev)
         #expect(OutputFile.writesThrough(device))
-        #expect(OutputFile.writesThrough("/dev/stdout"))
+    }
+
+    /// `/dev/fd/N` (what `/dev/stdout` is) writes into the open descriptor, appending,
+    /// whatever it is: here a pipe and a regular file.
+    @Test func descriptorLinksAreWrittenThrough() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        #expect(OutputFile.writesThrough("/dev/fd/\(ends[1])"))
+        try OutputFile.write([1, 2, 3], to: URL(fileURLWithPath: "/dev/fd/\(ends[1])"))
+        var buffer = [UInt8](repeating: 0, count: 16)
+        #expect(read(ends[0], &buffer, 16) == 3 && buffer.prefix(3) == [1, 2, 3])
+
+        let folder = try Files.folder()
+        let log = folder.appendingPathComponent("log.bin")
+        try Data([9]).write(to: log)
+        let descriptor = open(log.path, O_WRONLY | O_APPEND)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        #if os(Linux)
+        let link = "/proc/self/fd/\(descriptor)"
+        #else
+        let link = "/dev/fd/\(descriptor)"
+        #endif
+        #expect(OutputFile.writesThrough(link))
+        try OutputFile.write([7, 8], to: URL(fileURLWithPath: link))
+        #expect(try Data(contentsOf: log) == Data([9, 7, 8]), "appended, as a >> redirection would")
+        #expect(try Files.listing(folder) == ["log.bin"])
     }
 
     @Test func aDirectoryIsRefusedWithAPlainMessage() throws {

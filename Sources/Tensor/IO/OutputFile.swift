@@ -118,7 +118,7 @@ public enum OutputFile {
             case S_IFCHR, S_IFIFO:
                 return .stream
             case S_IFLNK:
-                if current.hasPrefix("/proc/") && current.contains("/fd/") { return .stream }
+                if isDescriptorLink(current) { return .stream }
                 var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let length = readlink(current, &buffer, buffer.count - 1)
                 guard length >= 0 else { throw FileError(errno: errno, path: path, "cannot follow the link") }
@@ -130,6 +130,16 @@ public enum OutputFile {
             }
         }
         throw FileError(errno: ELOOP, path: path, "cannot write")
+    }
+
+    /// Whether `link` is one of the kernel's links to an open descriptor (an entry of
+    /// `/proc/<pid>/fd`, reached as `/dev/stdout`, `/dev/fd/N` or `/proc/self/fd/N`):
+    /// its target (`pipe:[1234]`, or a file) is written through the descriptor.
+    static func isDescriptorLink(_ link: String) -> Bool {
+        guard let resolved = realpath(directory(of: link), nil) else { return false }
+        defer { free(resolved) }
+        let folder = String(cString: resolved)
+        return folder.hasPrefix("/proc/") && folder.hasSuffix("/fd")
     }
 
     /// The directory part of `path` ("." when there is none).
