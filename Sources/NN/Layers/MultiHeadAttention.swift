@@ -11,6 +11,8 @@ import Tensor
 /// ```
 /// The products and the softmax run in `AttentionKernel`: fused, reading q/k/v in place
 /// from the projection output, and processing queries in blocks so memory stays bounded.
+/// `referenceForward` computes the same in plain tensor operations (`AttentionReference`),
+/// for reading and as the kernel's test oracle.
 public final class MultiHeadAttention: Module {
     /// How q, k and v are projected, with their checkpoint names.
     public enum Projections: Sendable {
