@@ -44,8 +44,10 @@ public final class InternAttention: Module {
     public var summary: String { attention.summary }
 
     /// `[B, N, D] → [B, N, D]`, and the attention probabilities `[B, H, N, N]` on request.
-    public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false) -> (Tensor<Float>, Tensor<Float>?) {
-        let (output, probabilities) = attention.forward(x, returnAttention: returnAttention)
+    /// `trace` sees `qkv`, `q_norm`/`k_norm` (6B), `context` and `proj` (see `ForwardTrace`).
+    public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false,
+                               trace: ForwardTrace? = nil) -> (Tensor<Float>, Tensor<Float>?) {
+        let (output, probabilities) = attention.forward(x, returnAttention: returnAttention, trace: trace)
         return (output, probabilities)
     }
 }
