@@ -65,7 +65,9 @@ let package = Package(
         .executable(name: "minilm-embed", targets: ["minilm-embed"]),
     ],
     targets: [
-        .target(name: "Tensor", swiftSettings: kernelSettings),
+        // Tensor (the kernels) is optimised in debug builds too: unoptimised SIMD code runs
+        // ~1000x slower, which made debug builds useless for experiments (issue 14).
+        .target(name: "Tensor", swiftSettings: kernelSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other

@@ -26,7 +26,8 @@ public enum InternViTCommand {
         Run `internvit <command> --help` for a command's options.
         --model DIR takes a Hugging Face checkpoint directory (config.json,
         preprocessor_config.json, model.safetensors or a sharded index);
-        --model random builds InternViT-300M-448px with seeded random weights.
+        --model random builds InternViT-300M-448px with seeded random weights;
+        --model random-tiny the tiny configuration (width 64, 2 layers), for experiments.
         """
 
     /// Runs the command line `arguments` (without the program name); returns the exit code.
