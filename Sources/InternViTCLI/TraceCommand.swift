@@ -30,7 +30,8 @@ enum TraceCommand {
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
         let layer = try InternViTCommand.layerIndex(arguments, layers: loaded.model.config.numHiddenLayers, help: help)
-        let (_, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory)
+        let (_, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory,
+                                                          imageSize: loaded.model.config.imageSize)
         let steps = loaded.model.traceStatistics(pixels, layer: layer)                 // pixels [1, 3, H, W]
         console.out(arguments.flags.contains("json") ? json(steps) : table(steps))
     }
@@ -75,10 +76,17 @@ extension InternViTCommand {
 
     /// An image file decoded and preprocessed as the model directory's
     /// `preprocessor_config.json` says: the 8-bit crop the model sees and its
-    /// `pixel_values` `[1, 3, H, W]`.
-    static func modelInput(_ path: String, directory: URL?) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
-        guard case .clip(let processor) = try InternViTPreprocessing.clip(directory: directory) else {
+    /// `pixel_values` `[1, 3, H, W]`. A random model (no directory) gets the 300M model's
+    /// settings at its own image size (224 for `--model random-tiny`).
+    static func modelInput(_ path: String, directory: URL?, imageSize: Int) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
+        guard case .clip(var processor) = try InternViTPreprocessing.clip(directory: directory) else {
             throw RuntimeFailure(description: "no single-tile preprocessing for this model")
+        }
+        if directory == nil {
+            var settings = CLIPImageProcessorConfig.internViT
+            settings.size = .shortestEdge(imageSize)
+            settings.cropHeight = imageSize; settings.cropWidth = imageSize
+            processor = CLIPImageProcessor(config: settings)
         }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)).image
         return (processor.resizedAndCropped(image), processor(image))
