@@ -29,6 +29,10 @@ Usage:
           [--layers 0,23] --output REF.json
       the same for any checkpoint (e.g. the real InternViT-300M-448px) and pixels written
       by `internvit preprocess`.
+  python3 Scripts/make_trace_fixtures.py --random-checkpoint DIR
+      writes a full-size InternViT-300M-448px checkpoint with seeded random weights in the
+      official layout (bf16 model.safetensors, config.json, preprocessor_config.json), for
+      running the full-size check without the released weights.
   python3 Scripts/make_trace_fixtures.py --compare SWIFT.json REF.json
       checks `internvit trace IMAGE --model DIR --json` against REF.json: every statistic
       within 1e-3 of the reference tensor's std.
@@ -125,6 +129,42 @@ def compare(ours, reference):
     return not failures
 
 
+def write_random_checkpoint(folder):
+    """InternViT-300M-448px's official config.json and preprocessor_config.json, and bf16
+    weights with realistic magnitudes (as make_internvit_fixtures.random_state)."""
+    config = {"architectures": ["InternVisionModel"], "attention_dropout": 0.0, "drop_path_rate": 0.1,
+              "dropout": 0.0, "hidden_act": "gelu", "hidden_size": 1024, "image_size": 448,
+              "initializer_factor": 1.0, "initializer_range": 0.02, "intermediate_size": 4096,
+              "layer_norm_eps": 1e-06, "model_type": "intern_vit_6b", "norm_type": "layer_norm",
+              "num_attention_heads": 16, "num_channels": 3, "num_hidden_layers": 24, "patch_size": 14,
+              "qk_normalization": False, "qkv_bias": True, "torch_dtype": "bfloat16", "use_flash_attn": True}
+    preprocessor = {"crop_size": 448, "do_center_crop": True, "do_normalize": True, "do_resize": True,
+                    "feature_extractor_type": "CLIPFeatureExtractor", "image_mean": [0.485, 0.456, 0.406],
+                    "image_std": [0.229, 0.224, 0.225], "resample": 3, "size": 448}
+    torch.manual_seed(300)
+    model = ref.InternVisionModel(ref.config_with_defaults(config))
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith(("norm1.weight", "norm2.weight")):
+                p.copy_(1 + 0.1 * torch.randn_like(p))
+            elif name.endswith((".ls1", ".ls2")):
+                p.copy_(0.1 + 0.05 * torch.randn_like(p))
+            elif name.endswith("bias"):
+                p.copy_(0.02 * torch.randn_like(p))
+            elif "embedding" in name and "patch" not in name:
+                p.copy_(0.2 * torch.randn_like(p))
+            else:
+                p.copy_(torch.randn_like(p) * (p.shape[-1] if p.dim() == 2 else p[0].numel()) ** -0.5)
+    from safetensors.torch import save_file
+    os.makedirs(folder, exist_ok=True)
+    save_file({k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()},
+              os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+    for name, value in (("config.json", config), ("preprocessor_config.json", preprocessor)):
+        with open(os.path.join(folder, name), "w") as f:
+            json.dump(value, f, indent=2)
+    print(f"wrote {folder}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkpoint")
@@ -132,7 +172,11 @@ def main():
     parser.add_argument("--layers", help="comma-separated layer indices (default: all, with embeddings)")
     parser.add_argument("--output")
     parser.add_argument("--compare", nargs=2, metavar=("SWIFT_JSON", "REFERENCE_JSON"))
+    parser.add_argument("--random-checkpoint", metavar="DIR")
     args = parser.parse_args()
+    if args.random_checkpoint:
+        write_random_checkpoint(args.random_checkpoint)
+        return
     if args.compare:
         with open(args.compare[0]) as a, open(args.compare[1]) as b:
             sys.exit(0 if compare(json.load(a), json.load(b)) else 1)
