@@ -131,7 +131,7 @@ def compare(ours, reference):
 
 def write_random_checkpoint(folder):
     """InternViT-300M-448px's official config.json and preprocessor_config.json, and bf16
-    weights with realistic magnitudes (as make_internvit_fixtures.random_state)."""
+    weights with realistic magnitudes (internvit_reference.random_state)."""
     config = {"architectures": ["InternVisionModel"], "attention_dropout": 0.0, "drop_path_rate": 0.1,
               "dropout": 0.0, "hidden_act": "gelu", "hidden_size": 1024, "image_size": 448,
               "initializer_factor": 1.0, "initializer_range": 0.02, "intermediate_size": 4096,
@@ -141,24 +141,10 @@ def write_random_checkpoint(folder):
     preprocessor = {"crop_size": 448, "do_center_crop": True, "do_normalize": True, "do_resize": True,
                     "feature_extractor_type": "CLIPFeatureExtractor", "image_mean": [0.485, 0.456, 0.406],
                     "image_std": [0.229, 0.224, 0.225], "resample": 3, "size": 448}
-    torch.manual_seed(300)
-    model = ref.InternVisionModel(ref.config_with_defaults(config))
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith(("norm1.weight", "norm2.weight")):
-                p.copy_(1 + 0.1 * torch.randn_like(p))
-            elif name.endswith((".ls1", ".ls2")):
-                p.copy_(0.1 + 0.05 * torch.randn_like(p))
-            elif name.endswith("bias"):
-                p.copy_(0.02 * torch.randn_like(p))
-            elif "embedding" in name and "patch" not in name:
-                p.copy_(0.2 * torch.randn_like(p))
-            else:
-                p.copy_(torch.randn_like(p) * (p.shape[-1] if p.dim() == 2 else p[0].numel()) ** -0.5)
+    state = ref.random_state(ref.config_with_defaults(config), seed=300)
     from safetensors.torch import save_file
     os.makedirs(folder, exist_ok=True)
-    save_file({k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()},
-              os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+    save_file(state, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
     for name, value in (("config.json", config), ("preprocessor_config.json", preprocessor)):
         with open(os.path.join(folder, name), "w") as f:
             json.dump(value, f, indent=2)
