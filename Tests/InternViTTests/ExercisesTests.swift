@@ -61,10 +61,13 @@ import Testing
         let tiny = InternViTFixtures.checkpoint("internvit-tiny300m")
         var tinyConfig = try InternVisionConfig(contentsOf: tiny)
         tinyConfig.patchSize = 16
-        tinyConfig.imageSize = 64
-        #expect(throws: ModuleLoadError.self) {
+        tinyConfig.imageSize = 80      // 5 × 5 patches: the position table changes too, as at 448
+        let error = #expect(throws: ModuleLoadError.self) {
             try InternViTCheckpoint.load(config: tinyConfig, source: try Checkpoint.open(tiny))
         }
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.contains("embeddings.patch_embedding.weight") && message.contains("embeddings.position_embedding"),
+                "\(message)")
     }
 
     /// Exercise 3: with random weights the features are (nearly) a fixed random function
