@@ -18,7 +18,7 @@ public struct TraceStep: Sendable, Equatable {
     public init(name: String, tensor: Tensor<Float>) {
         self.name = name
         shape = tensor.shape
-        let dense = tensor.contiguous()
+        let dense = tensor.contiguous()                       // same shape, dense
         (mean, std, min, max) = dense.withUnsafeBufferPointer { values -> (Double, Double, Double, Double) in
             guard !values.isEmpty else { return (.nan, .nan, .nan, .nan) }
             var sum = 0.0, low = Double.infinity, high = -Double.infinity
