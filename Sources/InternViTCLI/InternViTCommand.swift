@@ -20,11 +20,14 @@ public enum InternViTCommand {
           inspect     configuration, parameters per module, FLOPs, memory
           bench       latency and throughput of the forward pass
           visualize   principal components of the patch features, as a PNG
+          trace       shape and statistics of every step of the forward pass
+          attention   the class token's attention (one layer, or rollout) as a PNG
 
         Run `internvit <command> --help` for a command's options.
         --model DIR takes a Hugging Face checkpoint directory (config.json,
         preprocessor_config.json, model.safetensors or a sharded index);
-        --model random builds InternViT-300M-448px with seeded random weights.
+        --model random builds InternViT-300M-448px with seeded random weights;
+        --model random-tiny the tiny configuration (width 64, 2 layers), for experiments.
         """
 
     /// Runs the command line `arguments` (without the program name); returns the exit code.
@@ -56,6 +59,8 @@ public enum InternViTCommand {
             case "inspect": try InspectCommand.run(rest, console: console)
             case "bench": try BenchCommand.run(rest, console: console)
             case "visualize": try VisualizeCommand.run(rest, console: console)
+            case "trace": try TraceCommand.run(rest, console: console)
+            case "attention": try AttentionCommand.run(rest, console: console)
             default: throw UsageError(message: "unknown command '\(command)'", help: help)
             }
             return 0

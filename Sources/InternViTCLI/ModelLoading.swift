@@ -16,9 +16,16 @@ enum ModelLoading {
     /// with seeded random weights, announced on stderr). `--dtype float32` widens the
     /// stored bf16 weights; `bfloat16` keeps them (random weights are made as bf16).
     /// `memoryMapped` false (`--no-mmap`) reads the weights into memory.
+    /// `--model random-tiny` is `InternVisionConfig.tiny` with seeded random weights.
     static func load(_ spec: String?, dtype: String, memoryMapped: Bool = true, console: Console, help: String) throws -> LoadedModel {
         guard let spec else { throw UsageError(message: "--model DIR|random is required", help: help) }
         let start = Date()
+        if spec == "random-tiny" {
+            console.err("internvit: --model random-tiny: InternVisionConfig.tiny (width 64, 2 layers) with seeded random weights")
+            let model = InternVisionModel(config: .tiny)
+            model.initializeRandomly(seed: 0, dtype: .float32)
+            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start))
+        }
         if spec == "random" {
             console.err("internvit: --model random: InternViT-300M-448px with seeded random weights (seed 0); "
                         + "the features are NOT meaningful. Pass --model DIR with the Hugging Face checkpoint for real ones.")
