@@ -17,8 +17,10 @@ extension InternViTCommand {
     /// `preprocessor_config.json` says: the 8-bit crop the model sees and its
     /// `pixel_values` `[1, 3, H, W]`. A random model (no directory) gets the 300M model's
     /// settings at its own image size (224 for `--model random-tiny`).
-    static func modelInput(_ path: String, directory: URL?, imageSize: Int) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
-        guard case .clip(var processor) = try InternViTPreprocessing.clip(directory: directory) else {
+    /// A directory without `preprocessor_config.json` gets the same settings at
+    /// `imageSize`, said on stderr.
+    static func modelInput(_ path: String, directory: URL?, imageSize: Int, console: Console) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
+        guard case .clip(var processor) = try clip(directory: directory, tileSize: imageSize, console: console) else {
             throw RuntimeFailure(description: "no single-tile preprocessing for this model")
         }
         if directory == nil {

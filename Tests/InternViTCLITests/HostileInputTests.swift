@@ -59,6 +59,7 @@ import Darwin
             ["embed", "--pixels", pixels.path, "--model", model.path, "--output", pixels.path],
             ["embed", folder.path, "--model", model.path, "--output", folder.appendingPathComponent("alias.json").path],
             ["visualize", image.path, "--model", model.path, "--output", folder.appendingPathComponent("alias.png").path],
+            ["attention", image.path, "--model", model.path, "--rollout", "--output", folder.appendingPathComponent("alias.png").path],
         ]
         for arguments in cases {
             let (code, _, err) = run(arguments)
@@ -116,6 +117,7 @@ import Darwin
         (["embed", "IMG", "--model", "MODEL", "--output", "features.npy", "--format", "json"], "--format json contradicts the extension"),
         (["embed", "IMG", "--model", "MODEL", "--output", "features.bin", "--format", "npy"], "unknown output extension '.bin'"),
         (["visualize", "IMG", "--model", "MODEL", "--output", "picture.jpg"], "--output must be a .png file, got 'picture.jpg'"),
+        (["attention", "IMG", "--model", "MODEL", "--rollout", "--output", "heat.jpg"], "--output must be a .png file, got 'heat.jpg'"),
         (["preprocess", "IMG", "--output", "pixels.png"], "--output must be a .npy file, got 'pixels.png'"),
     ])
     func outputNamesThatDoNotFitAreUsageErrors(_ arguments: [String], _ message: String) {
@@ -217,7 +219,7 @@ import Darwin
         let (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--output", read.path, "--no-mmap"])
         #expect(code == 0, "\(err)")
         #expect(try NPY.readFloat(contentsOf: read).scalars == NPY.readFloat(contentsOf: mapped).scalars)
-        for command in ["embed", "inspect", "bench", "visualize"] {
+        for command in ["embed", "inspect", "bench", "visualize", "trace", "attention"] {
             #expect(run([command, "--help"]).1.contains("--no-mmap"), "\(command)")
         }
     }
