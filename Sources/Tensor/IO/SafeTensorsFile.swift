@@ -6,7 +6,7 @@ import Foundation
 /// is read or copied until a tensor is asked for. Then the tensor borrows the mapped
 /// bytes directly (zero copy) when they are suitably aligned, which they are in files
 /// written by the Python library or by `SafeTensorsWriter`; otherwise its bytes are copied.
-public final class SafeTensorsFile: TensorSource, @unchecked Sendable {
+public final class SafeTensorsFile: TensorSource, Sendable {
     /// The file's path (or the name given for in-memory bytes).
     public let path: String
     /// The `__metadata__` strings, if the file has them (e.g. `{"format": "pt"}`).

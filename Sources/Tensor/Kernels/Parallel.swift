@@ -17,6 +17,7 @@ import Foundation
 /// Reading `count` gives the per-call count if one is bound, else the process default.
 public enum ComputeThreads {
     private static let lock = NSLock()
+    /// The process default. `nonisolated(unsafe)` is safe: it is read and written only under `lock`.
     nonisolated(unsafe) private static var storedCount: Int = defaultCount()
 
     /// The count bound by `withCount` for the current task (or thread, outside tasks).
