@@ -21,7 +21,8 @@ enum ModelLoading {
         if spec == "random" {
             console.err("internvit: --model random: InternViT-300M-448px with seeded random weights (seed 0); "
                         + "the features are NOT meaningful. Pass --model DIR with the Hugging Face checkpoint for real ones.")
-            let model = InternVisionModel.random(config: .internViT300M, seed: 0, dtype: dtype == "float32" ? .float32 : .bfloat16)
+            let model = InternVisionModel(config: .internViT300M)
+            model.initializeRandomly(seed: 0, dtype: dtype == "float32" ? .float32 : .bfloat16)
             return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start))
         }
         let directory = URL(fileURLWithPath: spec)
