@@ -19,10 +19,9 @@ public enum ComputeThreads {
     private static let lock = NSLock()
     /// The process default. `nonisolated(unsafe)` is safe: it is read and written only under `lock`.
     nonisolated(unsafe) private static var storedCount: Int = defaultCount()
-
     /// The count bound by `withCount` for the current task (or thread, outside tasks).
-    /// `TaskLocal` is `Sendable` and its value is immutable once bound, so this static
-    /// holds no shared mutable state.
+    /// `TaskLocal` is `Sendable` and a bound value is immutable, so this static holds no
+    /// shared mutable state.
     @TaskLocal private static var boundCount: Int?
 
     /// The environment variable read at start-up.
@@ -36,9 +35,6 @@ public enum ComputeThreads {
         set { lock.withLock { storedCount = Swift.max(1, newValue) } }
     }
 
-    /// The process-wide default, ignoring any `withCount` binding.
-    public static var processDefault: Int { lock.withLock { storedCount } }
-
     /// The thread count from the environment, or all active cores.
     public static func defaultCount() -> Int {
         if let text = ProcessInfo.processInfo.environment[environmentVariable],
@@ -48,9 +44,9 @@ public enum ComputeThreads {
         return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// Runs `body` with `count` equal to `threads` (at least 1) for this call only: the
-    /// value is bound in a task-local, so concurrent callers with different counts do
-    /// not see each other's, and the process default is never written.
+    /// Runs `body` with the thread count temporarily set to `threads`.
+    /// The count is bound in a task-local for this call only: concurrent callers with
+    /// different counts do not see each other's, and the process default is never written.
     public static func withCount<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
         try $boundCount.withValue(Swift.max(1, threads), operation: body)
     }
@@ -60,6 +56,9 @@ public enum ComputeThreads {
                                     _ body: () async throws -> R) async rethrows -> R {
         try await $boundCount.withValue(Swift.max(1, threads), operation: body, isolation: isolation)
     }
+
+    /// The process-wide default, ignoring any `withCount` binding.
+    public static var processDefault: Int { lock.withLock { storedCount } }
 }
 
 /// Runs `body` over `0..<count` split into contiguous ranges, on up to
