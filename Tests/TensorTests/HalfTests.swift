@@ -37,6 +37,27 @@ import Tensor
     }
     #endif
 
+    /// A linear layer with half weights equals the same layer with the weights widened
+    /// first (widening is exact, and both run the same fp32 GEMM).
+    @Test func linearWithHalfWeightsEqualsWidenedWeights() {
+        let x = Tensor<Float>.randomNormal([5, 37], seed: 1)                              // [5, 37]
+        let w = Tensor<Float>.randomNormal([11, 37], seed: 2).converted(to: Half.self)    // [11, 37]
+        let b = Tensor<Float>.randomNormal([11], seed: 3)                                 // [11]
+        let viaHalf = x.linear(weight: w, bias: b)                                        // [5, 11]
+        #expect(viaHalf.scalars == x.linear(weight: w.toFloat(), bias: b).scalars)
+        #expect(viaHalf.scalars != x.linear(weight: Tensor<Float>.randomNormal([11, 37], seed: 2), bias: b).scalars,
+                "rounding to half changes the weights")
+    }
+
+    /// float16 tensors survive safetensors, as `F16`, bit for bit.
+    @Test func safeTensorsKeepHalfTensors() throws {
+        let h = Tensor<Float>.randomNormal([3, 4], seed: 4).converted(to: Half.self)      // [3, 4]
+        let file = try SafeTensorsFile(data: SafeTensorsWriter.encode([("h", .float16(h))]))
+        let read = try file.tensor(named: "h", as: Half.self)
+        #expect(read.shape == [3, 4])
+        #expect(read.toFloat().scalars == h.toFloat().scalars)
+    }
+
     /// `Half` tensors convert both ways through the shared conversion path.
     @Test func halfTensorsRoundTrip() {
         let values: [Float] = [1.5, -0.25, 65504, 6.1035156e-05, 5.9604645e-08]
