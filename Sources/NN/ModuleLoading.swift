@@ -122,9 +122,6 @@ extension Module {
         return result
     }
 
-    /// The number of scalar parameters.
-    public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.weight.count } }
-
     /// Checks that every parameter has values (none is only declared).
     /// - Throws: a `ModuleLoadError` from `source` listing the parameters never loaded.
     public func requireLoadedParameters(source: String, prefix: String = "") throws {
@@ -137,12 +134,21 @@ extension Module {
         }
     }
 
+    /// The number of scalar parameters.
+    public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.weight.count } }
+
     /// Writes every parameter to a safetensors file under its checkpoint key.
     /// - Throws: `TensorIOError` on write failure; a `ModuleLoadError` listing parameters
     ///   that were never loaded.
     public func save(to url: URL, prefix: String = "", metadata: [String: String]? = ["format": "pt"]) throws {
-        try requireLoadedParameters(source: url.path, prefix: prefix)
         let parameters = namedParameters(prefix: prefix)
+        let unloaded = parameters.filter { !$0.weight.isLoaded }.map(\.path)
+        guard unloaded.isEmpty else {
+            var report = ModuleLoadError()
+            report.source = url.path
+            report.missingKeys = unloaded
+            throw report
+        }
         try SafeTensorsWriter.write(parameters.map { ($0.path, $0.weight.anyTensor!) }, metadata: metadata, to: url)
     }
 }
