@@ -23,6 +23,7 @@ enum BenchCommand {
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         try InternViTCommand.applyThreads(arguments, help: help)
         let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype, console: console, help: help)
+        console.out(loaded.buildInfo.description)
         let size = loaded.model.config.imageSize
         if arguments.flags.contains("encoder-layer") {
             let cost = loaded.model.config.computeCost()

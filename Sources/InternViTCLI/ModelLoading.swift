@@ -8,6 +8,8 @@ struct LoadedModel {
     let model: InternVisionModel
     let directory: URL?
     let loadSeconds: Double
+    /// The kernels and build the model runs with (printed by `bench` and `inspect`).
+    let buildInfo: BuildInfo
     var isRandom: Bool { directory == nil }
 }
 
@@ -17,13 +19,20 @@ enum ModelLoading {
     /// stored bf16 weights; `bfloat16` keeps them (random weights are made as bf16).
     static func load(_ spec: String?, dtype: String, console: Console, help: String) throws -> LoadedModel {
         guard let spec else { throw UsageError(message: "--model DIR|random is required", help: help) }
+        // A TENSOR_KERNEL this machine cannot run is an error here, before any kernel runs.
+        let buildInfo = try BuildInfo.current()
+        if buildInfo.isDebugBuild {
+            console.err("internvit: warning: this is a debug build, about 70x slower than release; "
+                        + "build with `swift build -c release` (or `swift run -c release internvit ...`).")
+        }
         let start = Date()
         if spec == "random" {
             console.err("internvit: --model random: InternViT-300M-448px with seeded random weights (seed 0); "
                         + "the features are NOT meaningful. Pass --model DIR with the Hugging Face checkpoint for real ones.")
             let model = InternVisionModel(config: .internViT300M)
             model.initializeRandomly(seed: 0, dtype: dtype == "float32" ? .float32 : .bfloat16)
-            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start))
+            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start),
+                               buildInfo: buildInfo)
         }
         let directory = URL(fileURLWithPath: spec)
         var isDirectory: ObjCBool = false
@@ -31,7 +40,8 @@ enum ModelLoading {
             throw RuntimeFailure(description: "\(spec): no such model directory")
         }
         let model = try InternViTCheckpoint.load(directory, precision: dtype == "float32" ? .float32 : .asStored)
-        return LoadedModel(model: model, directory: directory, loadSeconds: Date().timeIntervalSince(start))
+        return LoadedModel(model: model, directory: directory, loadSeconds: Date().timeIntervalSince(start),
+                               buildInfo: buildInfo)
     }
 
     /// Resident memory of the process in bytes (Linux /proc), current and peak.
