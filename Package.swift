@@ -37,7 +37,7 @@ let isX86 = false
 func baselineSettings() -> [SwiftSetting] {
     guard isX86 else { return [] }
     guard !isDependencyCheckout else { return [.define("TENSOR_NO_FMA")] }
-    var settings: [SwiftSetting] = [.define("TENSOR_KERNEL_DISPATCH")]
+    var settings: [SwiftSetting] = [.define("TENSOR_BASELINE_V3")]
     if let requested = environment["TENSOR_TARGET_CPU"], !requested.isEmpty {
         let flags = requested.hasPrefix("x86-64") ? ["-Xcc", "-march=\(requested)"] : ["-target-cpu", requested]
         settings += [.unsafeFlags(flags), .define("TENSOR_HOST_CPU")]

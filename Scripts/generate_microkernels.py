@@ -103,13 +103,21 @@ def isa_target(name, define, enum, march, mr, nv, note, purpose):
 //
 // {purpose}
 // This target is compiled with `-Xcc -march={march}` and the define `{define}`
-// (Package.swift); without them (a versioned dependency, a non-x86 host) it is empty
-// and Tensor's kernel table does not list it. Tensor calls these entry points only on
-// a CPU whose cpuid and operating system report the instruction set (KernelDispatch).
+// (Package.swift). Without them (a versioned dependency, a non-x86 host) `isCompiled` is
+// false and Tensor's kernel table does not list it. Tensor calls these entry points
+// only on a CPU whose cpuid and operating system report the instruction set.
 
-#if {define}
 /// The {enum[:-7]} entry points of Tensor's kernel table (pointer-level, not inlinable).
 public enum {enum} {{
+    /// Whether this target was compiled with its instruction-set define; without it the
+    /// entry points must not be called.
+    public static let isCompiled: Bool = {{
+        #if {define}
+        return true
+        #else
+        return false
+        #endif
+    }}()
     /// Rows of C per micro-tile.
     public static let gemmRows = {mr}
     /// Columns of C per micro-tile.
@@ -118,11 +126,14 @@ public enum {enum} {{
 {doc(mr, nv, note, "    ")}
     @inline(never)
     public static func gemmMicroKernel{sig} {{
+        #if {define}
 {body(mr, nv, fma, "        ")}
+        #else
+        preconditionFailure("{name} was compiled without {define}")
+        #endif
     }}
 }}
-{SIMD_HELPERS}#endif
-"""
+{SIMD_HELPERS}"""
     path = os.path.join(ROOT, "Sources", name, f"{enum[:-7]}GEMMMicroKernel.swift")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:

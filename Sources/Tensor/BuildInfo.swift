@@ -50,10 +50,12 @@ public struct BuildInfo: Sendable, CustomStringConvertible {
     static var baselineDescription: String {
         #if TENSOR_HOST_CPU
         return "TENSOR_TARGET_CPU (all code for the build host's CPU)"
-        #elseif TENSOR_KERNEL_DISPATCH
+        #elseif TENSOR_BASELINE_V3
         return "x86-64-v3 (AVX2 + FMA)"
+        #elseif TENSOR_NO_FMA && TENSOR_FMA
+        return "versioned dependency, instruction set from the app's build flags (TENSOR_FMA)"
         #elseif TENSOR_NO_FMA
-        return "x86-64 without instruction-set flags (multiply then add; see Docs/Performance.md)"
+        return "versioned dependency without instruction-set flags (multiply then add; see Docs/Performance.md)"
         #elseif arch(arm64)
         return "arm64 (NEON)"
         #else

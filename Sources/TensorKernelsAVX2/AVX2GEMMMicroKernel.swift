@@ -2,13 +2,21 @@
 //
 // The AVX2 + FMA kernels (any x86-64 CPU since Haswell / Zen 1).
 // This target is compiled with `-Xcc -march=x86-64-v3` and the define `TENSOR_KERNELS_AVX2`
-// (Package.swift); without them (a versioned dependency, a non-x86 host) it is empty
-// and Tensor's kernel table does not list it. Tensor calls these entry points only on
-// a CPU whose cpuid and operating system report the instruction set (KernelDispatch).
+// (Package.swift). Without them (a versioned dependency, a non-x86 host) `isCompiled` is
+// false and Tensor's kernel table does not list it. Tensor calls these entry points
+// only on a CPU whose cpuid and operating system report the instruction set.
 
-#if TENSOR_KERNELS_AVX2
 /// The AVX2 entry points of Tensor's kernel table (pointer-level, not inlinable).
 public enum AVX2Kernels {
+    /// Whether this target was compiled with its instruction-set define; without it the
+    /// entry points must not be called.
+    public static let isCompiled: Bool = {
+        #if TENSOR_KERNELS_AVX2
+        return true
+        #else
+        return false
+        #endif
+    }()
     /// Rows of C per micro-tile.
     public static let gemmRows = 5
     /// Columns of C per micro-tile.
@@ -28,6 +36,7 @@ public enum AVX2Kernels {
         _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ rowStride: Int, _ alpha: Float, _ beta: Float
     ) {
+        #if TENSOR_KERNELS_AVX2
         var c00 = Vector()
         var c10 = Vector()
         var c20 = Vector()
@@ -64,6 +73,9 @@ public enum AVX2Kernels {
             storeVector((vb * loadVector(c + 3 * rowStride + 0)).addingProduct(va, c30), c + 3 * rowStride + 0)
             storeVector((vb * loadVector(c + 4 * rowStride + 0)).addingProduct(va, c40), c + 4 * rowStride + 0)
         }
+        #else
+        preconditionFailure("TensorKernelsAVX2 was compiled without TENSOR_KERNELS_AVX2")
+        #endif
     }
 }
 
@@ -83,4 +95,3 @@ private func loadVector(_ pointer: UnsafeMutablePointer<Float>) -> Vector {
 private func storeVector(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
 }
-#endif

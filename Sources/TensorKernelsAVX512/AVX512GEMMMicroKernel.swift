@@ -2,13 +2,21 @@
 //
 // The AVX-512 kernels (Skylake-X, Ice Lake, Zen 4 and later): the only code that uses zmm.
 // This target is compiled with `-Xcc -march=x86-64-v4` and the define `TENSOR_KERNELS_AVX512`
-// (Package.swift); without them (a versioned dependency, a non-x86 host) it is empty
-// and Tensor's kernel table does not list it. Tensor calls these entry points only on
-// a CPU whose cpuid and operating system report the instruction set (KernelDispatch).
+// (Package.swift). Without them (a versioned dependency, a non-x86 host) `isCompiled` is
+// false and Tensor's kernel table does not list it. Tensor calls these entry points
+// only on a CPU whose cpuid and operating system report the instruction set.
 
-#if TENSOR_KERNELS_AVX512
 /// The AVX512 entry points of Tensor's kernel table (pointer-level, not inlinable).
 public enum AVX512Kernels {
+    /// Whether this target was compiled with its instruction-set define; without it the
+    /// entry points must not be called.
+    public static let isCompiled: Bool = {
+        #if TENSOR_KERNELS_AVX512
+        return true
+        #else
+        return false
+        #endif
+    }()
     /// Rows of C per micro-tile.
     public static let gemmRows = 6
     /// Columns of C per micro-tile.
@@ -28,6 +36,7 @@ public enum AVX512Kernels {
         _ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
         _ c: UnsafeMutablePointer<Float>, _ rowStride: Int, _ alpha: Float, _ beta: Float
     ) {
+        #if TENSOR_KERNELS_AVX512
         var c00 = Vector(); var c01 = Vector(); var c02 = Vector(); var c03 = Vector()
         var c10 = Vector(); var c11 = Vector(); var c12 = Vector(); var c13 = Vector()
         var c20 = Vector(); var c21 = Vector(); var c22 = Vector(); var c23 = Vector()
@@ -123,6 +132,9 @@ public enum AVX512Kernels {
             storeVector((vb * loadVector(c + 5 * rowStride + 32)).addingProduct(va, c52), c + 5 * rowStride + 32)
             storeVector((vb * loadVector(c + 5 * rowStride + 48)).addingProduct(va, c53), c + 5 * rowStride + 48)
         }
+        #else
+        preconditionFailure("TensorKernelsAVX512 was compiled without TENSOR_KERNELS_AVX512")
+        #endif
     }
 }
 
@@ -142,4 +154,3 @@ private func loadVector(_ pointer: UnsafeMutablePointer<Float>) -> Vector {
 private func storeVector(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
 }
-#endif

@@ -26,10 +26,11 @@ func storeVector(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
 /// x86-64 gets no instruction-set flags; Package.swift then defines `TENSOR_NO_FMA`),
 /// `addingProduct` would become a libm `fmaf` call per lane (~0.7 GFLOP/s), so that
 /// build multiplies then adds instead (two roundings: slightly different bits from
-/// every FMA build, documented in Docs/Performance.md).
+/// every FMA build, documented in Docs/Performance.md). An app whose build command
+/// enables FMA for every module (`-Xcc -march=x86-64-v3`) adds `-Xswiftc -DTENSOR_FMA`.
 @inline(__always)
 func multiplyAdd(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector {
-    #if TENSOR_NO_FMA
+    #if TENSOR_NO_FMA && !TENSOR_FMA
     return c + a * b
     #else
     return c.addingProduct(a, b)
@@ -39,7 +40,7 @@ func multiplyAdd(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector {
 /// The scalar form of `multiplyAdd`: `c + a · b`.
 @inline(__always)
 func multiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
-    #if TENSOR_NO_FMA
+    #if TENSOR_NO_FMA && !TENSOR_FMA
     return c + a * b
     #else
     return c.addingProduct(a, b)

@@ -1,7 +1,5 @@
-#if TENSOR_KERNEL_DISPATCH
 import TensorKernelsAVX2
 import TensorKernelsAVX512
-#endif
 
 /// The instruction sets Tensor has kernels for (the values `TENSOR_KERNEL` accepts).
 public enum KernelKind: String, CaseIterable, Sendable {
@@ -52,7 +50,6 @@ struct KernelTable: Sendable {
         gemmColumns: GEMMKernel.portableColumns, gemmRowBlock: 160,
         gemmMicroKernel: { GEMMKernel.portableMicroKernel($0, $1, $2, $3, $4, $5, $6) })
 
-    #if TENSOR_KERNEL_DISPATCH
     static let avx2 = KernelTable(
         kind: .avx2, vectorBits: 256, gemmRows: AVX2Kernels.gemmRows, gemmColumns: AVX2Kernels.gemmColumns,
         gemmRowBlock: 160, gemmMicroKernel: { AVX2Kernels.gemmMicroKernel($0, $1, $2, $3, $4, $5, $6) })
@@ -61,17 +58,17 @@ struct KernelTable: Sendable {
         kind: .avx512, vectorBits: 512, gemmRows: AVX512Kernels.gemmRows, gemmColumns: AVX512Kernels.gemmColumns,
         gemmRowBlock: 336, gemmMicroKernel: { AVX512Kernels.gemmMicroKernel($0, $1, $2, $3, $4, $5, $6) })
 
-    /// The tables in this build, in order of preference (last is best).
-    static let compiledIn: [KernelTable] = [.portable, .avx2, .avx512]
-    #else
+    /// The tables in this build, in order of preference (last is best): an instruction
+    /// set's target counts only when it was compiled with its flags.
     static let compiledIn: [KernelTable] = [.portable]
-    #endif
+        + (AVX2Kernels.isCompiled ? [.avx2] : [])
+        + (AVX512Kernels.isCompiled ? [.avx512] : [])
 
     /// Register width of the portable kernel's instructions in this build.
     static var portableVectorBits: Int {
         #if TENSOR_HOST_CPU
         return CPUFeatures.host.hasAVX512Kernels ? 512 : 256
-        #elseif TENSOR_KERNEL_DISPATCH
+        #elseif TENSOR_BASELINE_V3
         return 256  // Tensor itself is compiled for x86-64-v3
         #else
         return 128  // NEON, or SSE in a build without instruction-set flags
