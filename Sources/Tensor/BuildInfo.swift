@@ -12,7 +12,8 @@ public struct BuildInfo: Sendable, CustomStringConvertible {
     public let kernelsSupported: [KernelKind]
     /// The table in use (the best supported one, or `TENSOR_KERNEL`'s choice).
     public let selectedKernel: KernelKind
-    /// Width in bits of the vector registers the selected kernels use.
+    /// Width in bits of the vector registers the selected kernels use (0 when an app's
+    /// build flags decide it, as a versioned dependency built with `-DTENSOR_FMA`).
     public let vectorBits: Int
     /// The GEMM micro-tile of the selected kernels, rows × columns of C.
     public let gemmTile: (rows: Int, columns: Int)
@@ -70,7 +71,7 @@ public struct BuildInfo: Sendable, CustomStringConvertible {
         baseline: \(baseline)
         kernels compiled in: \(kernelsCompiledIn.map(\.rawValue).joined(separator: ", "))
         kernels this CPU runs: \(kernelsSupported.map(\.rawValue).joined(separator: ", "))
-        kernel selected: \(selectedKernel.rawValue) (\(vectorBits)-bit vectors; \(KernelDispatch.environmentVariable) forces one)
+        kernel selected: \(selectedKernel.rawValue) (\(vectorBits == 0 ? "vector width from the build flags" : "\(vectorBits)-bit vectors"); \(KernelDispatch.environmentVariable) forces one)
         GEMM tile: \(gemmTile.rows)x\(gemmTile.columns), depth block \(gemmDepthBlock)
         threads: \(threads)
         """

@@ -32,7 +32,8 @@ typealias GEMMMicroKernel = @Sendable (
 struct KernelTable: Sendable {
     /// Which instruction set.
     let kind: KernelKind
-    /// Width in bits of the vector registers the kernels use.
+    /// Width in bits of the vector registers the kernels use (0: decided by an app's build
+    /// flags, unknown to Tensor).
     let vectorBits: Int
     /// Rows of C per GEMM micro-tile (MR).
     let gemmRows: Int
@@ -70,6 +71,8 @@ struct KernelTable: Sendable {
         return CPUFeatures.host.hasAVX512Kernels ? 512 : 256
         #elseif TENSOR_BASELINE_V3
         return 256  // Tensor itself is compiled for x86-64-v3
+        #elseif TENSOR_NO_FMA && TENSOR_FMA
+        return 0    // a versioned dependency compiled with the app's flags: unknown here
         #else
         return 128  // NEON, or SSE in a build without instruction-set flags
         #endif

@@ -32,6 +32,8 @@ enum GEMMKernel {
 
     /// `C = alpha · op(A) · op(B) + beta · C`, then the epilogue, on up to `threads` threads.
     /// With beta = 0, C is only written (NaN or garbage in C does not leak into the result).
+    /// `kernel` is the table of micro-kernels (the process's selection unless a test passes
+    /// one); every table gives the same bits.
     static func run<Element: GEMMOperandElement>(
         m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, _ aLayout: MatrixLayout,
