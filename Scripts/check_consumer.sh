@@ -104,6 +104,7 @@ echo "== consumer: swift build -c release $* (from: dependency, no environment v
 swift build -c release "$@" 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Build)' || true
 test -x .build/release/App || { echo "consumer build failed" >&2; exit 1; }
 .build/release/App
+cp .build/release/App "$WORK/forward-and-gemm"   # kept with CONSUMER_KEEP=1, for timings
 
 echo "== consumer: README.md swift blocks, each as main.swift =="
 BLOCKS="$WORK/blocks"
