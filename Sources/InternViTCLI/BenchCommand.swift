@@ -24,6 +24,7 @@ enum BenchCommand {
         try InternViTCommand.applyThreads(arguments, help: help)
         let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype, console: console, help: help)
         console.out(loaded.buildInfo.description)
+        loaded.warnIfDebugBuild(console)
         let size = loaded.model.config.imageSize
         if arguments.flags.contains("encoder-layer") {
             let cost = loaded.model.config.computeCost()

@@ -4,13 +4,30 @@ import NN
 import Tensor
 
 /// A loaded model with the preprocessing that goes with it.
-struct LoadedModel {
+final class LoadedModel {
     let model: InternVisionModel
     let directory: URL?
     let loadSeconds: Double
     /// The kernels and build the model runs with (printed by `bench` and `inspect`).
     let buildInfo: BuildInfo
     var isRandom: Bool { directory == nil }
+    private var warnedAboutDebugBuild = false
+
+    init(model: InternVisionModel, directory: URL?, loadSeconds: Double, buildInfo: BuildInfo) {
+        self.model = model
+        self.directory = directory
+        self.loadSeconds = loadSeconds
+        self.buildInfo = buildInfo
+    }
+
+    /// Call before running the model: in a debug build, warns once on stderr that it is
+    /// about 70x slower than release (after input errors, which stay one clear line).
+    func warnIfDebugBuild(_ console: Console) {
+        guard buildInfo.isDebugBuild, !warnedAboutDebugBuild else { return }
+        warnedAboutDebugBuild = true
+        console.err("internvit: warning: this is a debug build, about 70x slower than release; "
+                    + "build with `swift build -c release` (or `swift run -c release internvit ...`).")
+    }
 }
 
 enum ModelLoading {
@@ -21,10 +38,6 @@ enum ModelLoading {
         guard let spec else { throw UsageError(message: "--model DIR|random is required", help: help) }
         // A TENSOR_KERNEL this machine cannot run is an error here, before any kernel runs.
         let buildInfo = try BuildInfo.current()
-        if buildInfo.isDebugBuild {
-            console.err("internvit: warning: this is a debug build, about 70x slower than release; "
-                        + "build with `swift build -c release` (or `swift run -c release internvit ...`).")
-        }
         let start = Date()
         if spec == "random" {
             console.err("internvit: --model random: InternViT-300M-448px with seeded random weights (seed 0); "
