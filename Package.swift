@@ -56,12 +56,18 @@ func instructionSetSettings(march: String, define: String) -> [SwiftSetting] {
 
 let kernelSettings = baselineSettings()
 
+/// `-O` in debug builds too, for the kernels (none in a versioned dependency).
+func optimisedInDebug() -> [SwiftSetting] {
+    isDependencyCheckout ? [] : [.unsafeFlags(["-O"], .when(configuration: .debug))]
+}
+
 let package = Package(
     name: "InternViTSwift",
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "NNTesting", targets: ["NNTesting"]),
         .library(name: "InternViT", targets: ["InternViT"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "internvit", targets: ["internvit"]),
@@ -72,13 +78,20 @@ let package = Package(
     targets: [
         .target(
             name: "TensorKernelsAVX2",
-            swiftSettings: instructionSetSettings(march: "x86-64-v3", define: "TENSOR_KERNELS_AVX2")),
+            swiftSettings: instructionSetSettings(march: "x86-64-v3", define: "TENSOR_KERNELS_AVX2") + optimisedInDebug()),
         .target(
             name: "TensorKernelsAVX512",
-            swiftSettings: instructionSetSettings(march: "x86-64-v4", define: "TENSOR_KERNELS_AVX512")),
-        .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512"], swiftSettings: kernelSettings),
+            swiftSettings: instructionSetSettings(march: "x86-64-v4", define: "TENSOR_KERNELS_AVX512") + optimisedInDebug()),
+        // Tensor (the kernels) is optimised in debug builds too: unoptimised SIMD code runs
+        // ~1000x slower, which made debug builds useless for experiments (issue 14).
+        // (Not in a versioned dependency, which may have no unsafe flags.)
+        .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512"],
+                swiftSettings: kernelSettings + optimisedInDebug()),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+        // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other
+        // packages can test their own layers the same way (Docs/Extending.md).
+        .target(name: "NNTesting", dependencies: ["NN", "Tensor"]),
         .target(name: "InternViT", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: kernelSettings),
         .target(
             name: "InternViTCLI", dependencies: ["InternViT", "NN", "Tensor", "Imaging"],
@@ -101,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
+        .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),

@@ -13,8 +13,8 @@
 #    BuildInfo and GFLOP/s.
 # 3. Compiles EVERY ```swift block of README.md as that package's main.swift, one build
 #    per block (compiled, not run: the snippets load checkpoints that CI does not have).
-#    Convention: a block whose first line is `// Package.swift` is a manifest excerpt,
-#    not a main.swift: it is reported and skipped.
+#    Convention (stated in README.md): only blocks fenced exactly ```swift are programs;
+#    a block fenced ```swift Package.swift is a manifest excerpt and is not compiled.
 #
 # Extra arguments go to every `swift build` (e.g. `-Xcc -march=x86-64-v3 -Xswiftc
 # -DTENSOR_FMA`, the flags Docs/Performance.md documents for fast kernels in a
@@ -120,10 +120,6 @@ blocks=("$BLOCKS"/block*.swift)
 failed=0
 for block in "${blocks[@]}"; do
     name=$(basename "$block" .swift)
-    if head -1 "$block" | grep -q '^// Package.swift'; then
-        echo "$name: a Package.swift excerpt (skipped by convention)"
-        continue
-    fi
     cp "$block" Sources/App/main.swift
     if swift build -c release "$@" > "$WORK/$name.log" 2>&1; then
         echo "$name: compiles"

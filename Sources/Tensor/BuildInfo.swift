@@ -1,7 +1,7 @@
 /// How this copy of Tensor was built and which kernels it runs: for logs, bug reports
 /// and benchmarks (`internvit bench` and `internvit inspect` print it).
 ///
-/// A debug build is about 70× slower than a release build and an app that depends on
+/// A debug build is much slower than a release build and an app that depends on
 /// this package without the documented flags gets the portable kernels; both are
 /// visible here.
 public struct BuildInfo: Sendable, CustomStringConvertible {
@@ -67,7 +67,7 @@ public struct BuildInfo: Sendable, CustomStringConvertible {
     /// One line per fact, `name: value`.
     public var description: String {
         """
-        build: \(isDebugBuild ? "debug (about 70x slower: use swift build -c release)" : "release")
+        build: \(isDebugBuild ? "debug (much slower: use swift build -c release)" : "release")
         baseline: \(baseline)
         kernels compiled in: \(kernelsCompiledIn.map(\.rawValue).joined(separator: ", "))
         kernels this CPU runs: \(kernelsSupported.map(\.rawValue).joined(separator: ", "))
