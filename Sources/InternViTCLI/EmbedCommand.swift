@@ -91,6 +91,7 @@ enum EmbedCommand {
             guard pixels.rank == 4, pixels.shape[1] == c.numChannels, pixels.shape[2] >= c.patchSize, pixels.shape[3] >= c.patchSize else {
                 throw RuntimeFailure(description: "\(pixelFile): pixel_values must be [N, \(c.numChannels), H, W] with H, W ≥ \(c.patchSize), got \(pixels.shape)")
             }
+            loaded.warnIfDebugBuild(console)
             let result = loaded.model.forward(pixels, stopAfterLayer: layer)
             results.append((pixelFile, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))
         }
@@ -100,6 +101,7 @@ enum EmbedCommand {
             do {
                 let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: file)).image
                 let pixels = preprocessing.pixelValues(image)                  // [tiles, 3, H, W]
+                loaded.warnIfDebugBuild(console)
                 let result = loaded.model.forward(pixels, stopAfterLayer: layer)
                 results.append((file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))
                 tilesDone += pixels.shape[0]
