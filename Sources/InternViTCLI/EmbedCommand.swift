@@ -32,12 +32,18 @@ enum EmbedCommand {
           --threads N            threads (default: all cores; also TENSOR_NUM_THREADS)
           --keep-going           record failed images and continue
           -h, --help             this help
-        """
+
+        """ + BatchEmbedCommand.help
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "output", "format", "layer", "max-tiles", "dtype", "threads", "pixels"],
-                                      flagOptions: ["pooled", "dynamic", "keep-going"], help: help)
+        let arguments = try Arguments(raw, valueOptions: Set(["model", "output", "format", "layer", "max-tiles", "dtype", "threads", "pixels"])
+                                          .union(BatchEmbedCommand.valueOptions),
+                                      flagOptions: Set(["pooled", "dynamic", "keep-going"]).union(BatchEmbedCommand.flagOptions), help: help)
+        if !BatchEmbedCommand.valueOptions.filter({ arguments.values[$0] != nil }).isEmpty
+            || !BatchEmbedCommand.flagOptions.filter({ arguments.flags.contains($0) }).isEmpty {
+            return try BatchEmbedCommand.run(arguments, console: console, help: help)
+        }
         let pixelFile = arguments.values["pixels"]
         guard !arguments.positionals.isEmpty || pixelFile != nil else { throw UsageError(message: "no images given", help: help) }
         if pixelFile != nil && !arguments.positionals.isEmpty {

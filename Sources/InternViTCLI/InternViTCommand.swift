@@ -20,6 +20,7 @@ public enum InternViTCommand {
           inspect     configuration, parameters per module, FLOPs, memory
           bench       latency and throughput of the forward pass
           visualize   principal components of the patch features, as a PNG
+          merge       join the shards of `embed --output-dir` into one file
 
         Run `internvit <command> --help` for a command's options.
         --model DIR takes a Hugging Face checkpoint directory (config.json,
@@ -41,6 +42,7 @@ public enum InternViTCommand {
             case "inspect": try InspectCommand.run(rest, console: console)
             case "bench": try BenchCommand.run(rest, console: console)
             case "visualize": try VisualizeCommand.run(rest, console: console)
+            case "merge": try MergeCommand.run(rest, console: console)
             default: throw UsageError(message: "unknown command '\(command)'", help: help)
             }
             return 0
