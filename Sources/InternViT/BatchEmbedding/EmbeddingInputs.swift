@@ -70,14 +70,14 @@ public struct EmbeddingInputs: Sendable, Equatable {
         do { data = try Data(contentsOf: listFile) } catch {
             throw BatchEmbeddingError("\(listFile.path): cannot read the input list: \(error.localizedDescription)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw BatchEmbeddingError("\(listFile.path): the input list is not UTF-8 text")
-        }
         var names: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var name = String(line)
-            if name.hasSuffix("\r") { name.removeLast() }
-            if !name.isEmpty { names.append(name) }
+        for (number, rawLine) in [UInt8](data).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.last == 0x0D ? rawLine.dropLast() : rawLine[...]
+            guard !line.isEmpty else { continue }
+            guard let name = String(bytes: line, encoding: .utf8) else {
+                throw BatchEmbeddingError("\(listFile.path):\(number + 1): the line is not UTF-8 text")
+            }
+            names.append(name)
         }
         return try EmbeddingInputs(names: names, files: names.map { URL(fileURLWithPath: $0) })
     }
