@@ -96,13 +96,13 @@ enum BatchEmbedCommand {
         let summary = try job.run(shouldStop: { signals.signalReceived != nil }, progress: { reporter.report($0) })
 
         for failure in summary.failures.prefix(20) { console.err("internvit: failed: \(failure.error)") }
-        if summary.failures.count > 20 { console.err("internvit: … \(summary.failures.count - 20) more failures in the manifest") }
+        if summary.failed > 20 { console.err("internvit: … \(summary.failed - 20) more failures in the manifest") }
         let manifest = outputDirectory.appendingPathComponent(EmbeddingManifest.fileName(options.shard)).path
         if summary.interrupted, let number = signals.signalReceived {
             throw RuntimeFailure(description: "\(label): stopped by \(InterruptSignals.name(number)) after committing "
                 + "\(summary.embedded) images; run again with --resume to continue (\(manifest))")
         }
-        console.err("internvit: \(label): \(summary.embedded) embedded, \(summary.failures.count) failed"
+        console.err("internvit: \(label): \(summary.embedded) embedded, \(summary.failed) failed"
             + (summary.resumed > 0 ? ", \(summary.resumed) done before" : "") + "; manifest \(manifest)")
         if summary.failedInManifest > 0 {
             throw RuntimeFailure(description: "\(label): \(summary.failedInManifest) images failed (recorded in \(manifest))")

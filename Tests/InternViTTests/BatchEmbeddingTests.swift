@@ -59,7 +59,7 @@ enum BatchFixtures {
         let inputs = try EmbeddingInputs.directory(root, excluding: root.appendingPathComponent("out"))
         // Bytewise: 'B' (0x42) < 'a'; "a.jpg" < "a/…" because '.' (0x2E) < '/' (0x2F); 'é' (0xC3…) last.
         #expect(inputs.names == ["B.JPG", "a.jpg", "a/deeper/c.ppm", "a/z.jpg", "b.png", "é.png"])
-        #expect(inputs.files.map(\.lastPathComponent) == ["B.JPG", "a.jpg", "c.ppm", "z.jpg", "b.png", "é.png"])
+        #expect((0..<inputs.count).map { inputs.file($0).lastPathComponent } == ["B.JPG", "a.jpg", "c.ppm", "z.jpg", "b.png", "é.png"])
     }
 
     @Test func inputListKeepsFileOrderAndSkipsEmptyLines() throws {
@@ -67,9 +67,9 @@ enum BatchFixtures {
         try Data("z.jpg\r\n\nsub/a.png\n/abs/b.jpg".utf8).write(to: list)
         let inputs = try EmbeddingInputs.list(contentsOf: list)
         #expect(inputs.names == ["z.jpg", "sub/a.png", "/abs/b.jpg"])
-        #expect(inputs.files[2].path == "/abs/b.jpg")
-        #expect(inputs.fingerprint != (try EmbeddingInputs(names: ["sub/a.png", "z.jpg", "/abs/b.jpg"], files: inputs.files)).fingerprint)
-        #expect(throws: BatchEmbeddingError.self) { try EmbeddingInputs(names: ["a\nb"], files: [URL(fileURLWithPath: "/x")]) }
+        #expect(inputs.file(2).path == "/abs/b.jpg" && inputs.root == nil)
+        #expect(inputs.fingerprint != (try EmbeddingInputs(names: ["sub/a.png", "z.jpg", "/abs/b.jpg"])).fingerprint)
+        #expect(throws: BatchEmbeddingError.self) { try EmbeddingInputs(names: ["a\nb"]) }
     }
 
     @Test func shardsAreModuloAndValidated() throws {
@@ -113,7 +113,7 @@ enum BatchFixtures {
         let inputs = try EmbeddingInputs.directory(images)
         let out = try BatchFixtures.scratch()
         let summary = try BatchFixtures.job(inputs, out).run()
-        #expect(summary.embedded == 5 && summary.failures.count == 1 && !summary.interrupted)
+        #expect(summary.embedded == 5 && summary.failed == 1 && summary.failures.count == 1 && !summary.interrupted)
         #expect(summary.failures.first?.path == "corrupt.jpg")
         let manifest = try EmbeddingManifest.read(out.appendingPathComponent("manifest-shard-00000-of-00001.jsonl"))
         let failed = manifest.records.filter { $0.error != nil }
@@ -149,10 +149,10 @@ enum BatchFixtures {
         let stopped = try BatchFixtures.scratch()
         var seen = 0
         let first = try BatchFixtures.job(inputs, stopped).run(shouldStop: { seen += 1; return seen == 4 })
-        #expect(first.interrupted && first.embedded + first.failures.count == 4)
+        #expect(first.interrupted && first.embedded + first.failed == 4)
         #expect(throws: BatchEmbeddingError.self) { try BatchFixtures.job(inputs, stopped).run() }   // no --resume: refused
         let second = try BatchFixtures.job(inputs, stopped, resume: true).run()
-        #expect(second.resumed == 4 && second.embedded + second.failures.count == 5 && !second.interrupted)
+        #expect(second.resumed == 4 && second.embedded + second.failed == 5 && !second.interrupted)
         #expect(try mergedBytes(stopped) == expected)
 
         let crashed = try BatchFixtures.scratch()
@@ -188,7 +188,7 @@ enum BatchFixtures {
         _ = try BatchFixtures.job(inputs, sharded, shard: try EmbeddingShard(index: 1, count: 3)).run()
         #expect(try mergedBytes(sharded) == mergedBytes(whole))
 
-        let other = try EmbeddingInputs(names: Array(inputs.names.dropLast()), files: Array(inputs.files.dropLast()))
+        let other = try EmbeddingInputs(names: Array(inputs.names.dropLast()), root: inputs.root)
         #expect(throws: BatchEmbeddingError.self) {
             try BatchFixtures.job(other, sharded, shard: try EmbeddingShard(index: 1, count: 3), resume: true).run()
         }

@@ -59,8 +59,13 @@ public struct BatchEmbeddingProgress: Sendable {
 public struct BatchEmbeddingSummary: Sendable {
     /// Inputs embedded in this run.
     public var embedded: Int
-    /// Inputs that failed in this run, with their messages (path, error).
+    /// Inputs that failed in this run.
+    public var failed: Int
+    /// The first `BatchEmbeddingSummary.keptFailures` of them, with their messages (path, error);
+    /// the manifest has them all.
     public var failures: [(path: String, error: String)]
+    /// How many failure messages a summary keeps in memory.
+    public static let keptFailures = 100
     /// Inputs of this shard recorded by an earlier run and skipped.
     public var resumed: Int
     /// Whether the run stopped early (`shouldStop`) after committing its current part.
@@ -125,7 +130,7 @@ public final class BatchEmbeddingJob {
         let pending = (0..<inputs.count).filter { options.shard.owns($0) && !done.contains($0) }
         var report = BatchEmbeddingProgress(done: 0, total: pending.count, failed: 0, resumed: done.count,
                                             partsWritten: 0, elapsed: 0)
-        var summary = BatchEmbeddingSummary(embedded: 0, failures: [], resumed: done.count, interrupted: false,
+        var summary = BatchEmbeddingSummary(embedded: 0, failed: 0, failures: [], resumed: done.count, interrupted: false,
                                             failedInManifest: state.manifest.records.filter { $0.error != nil }.count)
 
         let queue = BoundedQueue<DecodedInput>(capacity: options.queueDepth)
@@ -135,7 +140,7 @@ public final class BatchEmbeddingJob {
                 if queue.isCancelled { break }
                 let item: DecodedInput
                 do {
-                    item = DecodedInput(index: index, pixels: try Self.pixelValues(inputs.files[index], preprocessing), error: nil)
+                    item = DecodedInput(index: index, pixels: try Self.pixelValues(inputs.file(index), preprocessing), error: nil)
                 } catch {
                     item = DecodedInput(index: index, pixels: nil, error: "\(error)")
                 }
@@ -161,14 +166,15 @@ public final class BatchEmbeddingJob {
                     part.append(row, index: item.index, name: name)
                     summary.embedded += 1
                 } else {
-                    let message = "\(name): features \(row.shape) differ from the other images' \(part.rowShape!)"
-                    part.records.append(.init(index: item.index, path: name, error: message, part: nil, row: 0))
-                    summary.failures.append((name, message))
+                    fail("\(name): features \(row.shape) differ from the other images' \(part.rowShape!)")
                 }
             } else {
-                let message = item.error ?? "unknown error"
+                fail(item.error ?? "unknown error")
+            }
+            func fail(_ message: String) {
                 part.records.append(.init(index: item.index, path: name, error: message, part: nil, row: 0))
-                summary.failures.append((name, message))
+                summary.failed += 1
+                if summary.failures.count < BatchEmbeddingSummary.keptFailures { summary.failures.append((name, message)) }
                 report.failed += 1
             }
             report.done += 1
@@ -184,13 +190,8 @@ public final class BatchEmbeddingJob {
                 break
             }
         }
-        if !part.records.isEmpty {
-            try commit(&part, state: &state)
-            report.partsWritten += 1
-            report.elapsed = Date().timeIntervalSince(start)
-            progress(report)
-        }
-        summary.failedInManifest += summary.failures.count
+        if !part.records.isEmpty { try commit(&part, state: &state) }
+        summary.failedInManifest += summary.failed
         return summary
     }
 

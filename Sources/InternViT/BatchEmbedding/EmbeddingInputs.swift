@@ -13,8 +13,10 @@ import Tensor
 public struct EmbeddingInputs: Sendable, Equatable {
     /// The name recorded for each input in the manifest and the merged paths.
     public let names: [String]
-    /// Where each input is read from.
-    public let files: [URL]
+    /// The directory the names are relative to; nil when they are paths as given
+    /// (relative to the current directory). URLs are made one at a time in `file(_:)`,
+    /// since a million `URL`s cost far more memory than their names.
+    public let root: URL?
 
     /// Number of inputs.
     public var count: Int { names.count }
@@ -25,14 +27,19 @@ public struct EmbeddingInputs: Sendable, Equatable {
         "png", "jpg", "jpeg", "jpe", "jfif", "ppm", "pgm", "pnm", "pbm", "gif", "bmp", "webp", "tif", "tiff",
     ]
 
-    /// Inputs with explicit names and locations (names must not contain a line break).
-    public init(names: [String], files: [URL]) throws {
-        precondition(names.count == files.count, "one file per name")
+    /// Inputs named relative to `root`, or paths as given when `root` is nil (names must
+    /// not contain a line break).
+    public init(names: [String], root: URL? = nil) throws {
         for name in names where name.utf8.contains(0x0A) || name.utf8.contains(0x0D) {
             throw BatchEmbeddingError("\(JSONValue.quoted(name)): file names with a line break are not supported")
         }
         self.names = names
-        self.files = files
+        self.root = root
+    }
+
+    /// Where input `index` is read from.
+    public func file(_ index: Int) -> URL {
+        root.map { $0.appendingPathComponent(names[index]) } ?? URL(fileURLWithPath: names[index])
     }
 
     /// Every image file under `directory`, recursively, in bytewise order of the relative
@@ -61,7 +68,7 @@ public struct EmbeddingInputs: Sendable, Equatable {
             relative.append(entry)
         }
         relative.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return try EmbeddingInputs(names: relative, files: relative.map { root.appendingPathComponent($0) })
+        return try EmbeddingInputs(names: relative, root: root)
     }
 
     /// The paths listed in `listFile`, one per line, in file order.
@@ -79,7 +86,7 @@ public struct EmbeddingInputs: Sendable, Equatable {
             }
             names.append(name)
         }
-        return try EmbeddingInputs(names: names, files: names.map { URL(fileURLWithPath: $0) })
+        return try EmbeddingInputs(names: names)
     }
 
     /// A 64-bit FNV-1a hash of the names in order (hex): shards and resumed runs check that
