@@ -8,8 +8,11 @@ photos, in the same run. Also reports the cosine between the two pooled outputs 
   python3 Scripts/bench_batch_embed.py --checkpoint DIR --photos DIR [--count 64]
       [--internvit .build/release/internvit] [--threads 2] [--workers 2] [--batch 8]
 
---checkpoint: a full-size checkpoint directory (`make_internvit_fixtures.py --full-size DIR`
-writes a random InternViT-300M-448px one). --photos: a folder of JPEGs; if it does not
+--checkpoint: a checkpoint directory (`make_internvit_fixtures.py --full-size DIR` writes a
+random InternViT-300M-448px one). If it does not exist, one with InternViT-300M-448px's
+widths, 448-pixel input and random weights is written there with --layers layers (default
+24, the real depth; fewer keep a benchmark short on a busy machine and weigh decoding and
+preprocessing more). --photos: a folder of JPEGs; if it does not
 exist, it is made from the real photographs bundled in the scikit-image wheel (pip only
 downloads the wheel), re-encoded as JPEG (quality 90) at several crops and scales to give
 --count files (nothing is committed). Build ours with
@@ -39,6 +42,13 @@ import internvit_reference as ref  # noqa: E402
 PHOTOS = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png", "motorcycle_right.png",
           "rocket.jpg", "hubble_deep_field.jpg", "retina.jpg", "ihc.png", "grass.png", "gravel.png", "brick.png"]
 SKIMAGE = "scikit-image==0.26.0"
+
+
+def make_checkpoint(folder, layers):
+    """InternViT-300M-448px's configuration with `layers` layers and seeded random weights."""
+    import make_internvit_fixtures as fixtures
+    config = fixtures.official_config(1024, layers, 16, 4096, 448, True, False, "layer_norm", 1.0)
+    fixtures.write_checkpoint(folder, config, fixtures.random_state(fixtures.ref.config_with_defaults(config), seed=300))
 
 
 def make_photos(folder, count):
@@ -110,7 +120,7 @@ def run_ours(binary, checkpoint, photos, threads):
     out = tempfile.mkdtemp()
     start = time.perf_counter()
     proc = subprocess.run([binary, "embed", photos, "--output-dir", out, "--model", checkpoint, "--pooled",
-                           "--threads", str(threads), "--log-every", "100000"], capture_output=True, text=True)
+                           "--threads", str(threads), "--log-every", "86400"], capture_output=True, text=True)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"internvit failed ({proc.returncode}):\n{proc.stderr}")
@@ -155,11 +165,18 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--layers", type=int, default=24)
     args = parser.parse_args()
+    if not os.path.isdir(args.checkpoint):
+        make_checkpoint(args.checkpoint, args.layers)
     if not os.path.isdir(args.photos):
         make_photos(args.photos, args.count)
     paths = image_paths(args.photos)
     sizes = [Image.open(os.path.join(args.photos, p)).size for p in paths]
+    with open(os.path.join(args.checkpoint, "config.json")) as f:
+        config = json.load(f)
+    print(f"checkpoint {args.checkpoint}: width {config['hidden_size']}, {config['num_hidden_layers']} layers, "
+          f"{config['image_size']} px")
     print(f"{len(paths)} JPEG photos, {min(s[0] * s[1] for s in sizes) / 1e6:.2f}-{max(s[0] * s[1] for s in sizes) / 1e6:.2f} MP")
     ours, wall, ours_rows = run_ours(args.internvit, args.checkpoint, args.photos, args.threads)
     print(f"ours (internvit embed --output-dir --pooled, {args.threads} threads + 1 decode thread): "
