@@ -76,6 +76,9 @@ enum BatchEmbedCommand {
             throw UsageError(message: "give one directory or --input-list FILE, not \(arguments.positionals.joined(separator: ", "))"
                              + (arguments.values["input-list"] != nil ? " and --input-list" : ""), help: help)
         }
+        if inputs.count == 0 {
+            throw RuntimeFailure(description: "no image files found in \(arguments.values["input-list"] ?? arguments.positionals[0])")
+        }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
