@@ -132,6 +132,7 @@ public final class BatchEmbeddingJob {
                                             partsWritten: 0, elapsed: 0)
         var summary = BatchEmbeddingSummary(embedded: 0, failed: 0, failures: [], resumed: done.count, interrupted: false,
                                             failedInManifest: state.manifest.records.filter { $0.error != nil }.count)
+        state.manifest.records = []          // only `done` is needed from here on
 
         let queue = BoundedQueue<DecodedInput>(capacity: options.queueDepth)
         let producerDone = DispatchSemaphore(value: 0)
@@ -297,8 +298,7 @@ public final class BatchEmbeddingJob {
         var records = part.records
         for i in records.indices where records[i].error == nil { records[i].part = name }
         try state.appender.append(EmbeddingManifest.groupLines(records, sequence: sequence, part: name))
-        state.manifest.records += records
-        state.manifest.commits.append(name)
+        state.manifest.commits.append(name)      // the records live in the file only: memory stays flat
         part = PartBuffer(rowShape: part.rowShape)
     }
 }
