@@ -61,6 +61,13 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Items waiting to be taken.
+    var waitingCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count - head
+    }
+
     /// Whether `cancel` was called (the producer checks it between inputs).
     var isCancelled: Bool {
         condition.lock()
