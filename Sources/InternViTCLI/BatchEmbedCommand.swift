@@ -81,8 +81,10 @@ enum BatchEmbedCommand {
         }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
-        let preprocessing = try InternViTPreprocessing.clip(directory: loaded.directory)
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
+                                           console: console, help: help)
+        let preprocessing = try InternViTCommand.clip(directory: loaded.directory, tileSize: loaded.model.config.imageSize,
+                                                      console: console)
         let job: BatchEmbeddingJob
         do {
             job = try BatchEmbeddingJob(model: loaded.model, preprocessing: preprocessing, inputs: inputs,

@@ -122,12 +122,25 @@ extension Module {
         return result
     }
 
+    /// Checks that every parameter has values (none is only declared).
+    /// - Throws: a `ModuleLoadError` from `source` listing the parameters never loaded.
+    public func requireLoadedParameters(source: String, prefix: String = "") throws {
+        let unloaded = namedParameters(prefix: prefix).filter { !$0.weight.isLoaded }.map(\.path)
+        guard unloaded.isEmpty else {
+            var report = ModuleLoadError()
+            report.source = source
+            report.missingKeys = unloaded
+            throw report
+        }
+    }
+
     /// The number of scalar parameters.
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.weight.count } }
 
-    /// Writes every parameter to a safetensors file under its checkpoint key.
-    /// - Throws: `TensorIOError` on write failure; a `ModuleLoadError` listing parameters
-    ///   that were never loaded.
+    /// Writes every parameter to a safetensors file under its checkpoint key, through
+    /// `OutputFile` (a temporary file renamed over `url`: the old file survives any failure).
+    /// - Throws: `FileError` when the file cannot be written; a `ModuleLoadError` listing
+    ///   parameters that were never loaded.
     public func save(to url: URL, prefix: String = "", metadata: [String: String]? = ["format": "pt"]) throws {
         let parameters = namedParameters(prefix: prefix)
         let unloaded = parameters.filter { !$0.weight.isLoaded }.map(\.path)

@@ -169,8 +169,8 @@ public enum EmbeddingMerge {
         } catch {
             throw BatchEmbeddingError("\(output.path): cannot write: \(error)")
         }
-        do { try Data(pathsText.utf8).write(to: pathsURL, options: .atomic) } catch {
-            throw BatchEmbeddingError("\(pathsURL.path): cannot write: \(error.localizedDescription)")
+        do { try OutputFile.write(Data(pathsText.utf8), to: pathsURL) } catch {
+            throw BatchEmbeddingError("\(pathsURL.path): cannot write: \(error)")
         }
         return Report(rows: okIndices.count, inputs: inputCount, shape: shape,
                       failures: failures.map { (index: $0.0, path: $0.1, error: $0.2) }, pathsFile: pathsURL)

@@ -31,15 +31,13 @@ public enum SafeTensorsWriter {
         return data
     }
 
-    /// Writes the file atomically: to a temporary file beside `url`, renamed at the end,
-    /// so a failure never leaves a half-written checkpoint.
+    /// Writes the file through `OutputFile`: streamed to a temporary file beside `url`
+    /// and renamed over it at the end, so a failure never leaves a half-written checkpoint
+    /// and never loses the file that was there (symlinks and devices as `OutputFile` says).
+    /// - Throws: `TensorIOError` for bad names; `FileError` when the file cannot be written.
     public static func write(_ tensors: [(name: String, tensor: AnyTensor)], metadata: [String: String]? = nil,
                              to url: URL) throws {
-        try write(tensors.map { entry in
-            StreamedTensor(name: entry.name, dtype: entry.tensor.dtype, shape: entry.tensor.shape) { sink in
-                try entry.tensor.withTensor { try $0.withUnsafeRawBytes(sink) }
-            }
-        }, metadata: metadata, to: url)
+        try write(streamed(tensors), metadata: metadata, to: url)
     }
 
     /// A tensor whose bytes are produced while the file is written, so a file larger than
@@ -60,49 +58,42 @@ public enum SafeTensorsWriter {
         }
     }
 
-    /// Writes streamed tensors atomically, in the same layout as `write(_:metadata:to:)`.
-    /// Throws if a tensor's producer hands over a different number of bytes than its shape says.
+    /// Writes streamed tensors through `OutputFile`, in the same layout as
+    /// `write(_:metadata:to:)`. Throws if a tensor's producer hands over a different number
+    /// of bytes than its shape says (and the file that was there stays).
     public static func write(_ tensors: [StreamedTensor], metadata: [String: String]? = nil, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw TensorIOError(.unreadable, file: url.path, "cannot create a file in \(url.deletingLastPathComponent().path)")
+        try validateNames(tensors.map(\.name))
+        try OutputFile.write(to: url) { sink in
+            try write(tensors, metadata: metadata) { chunk in try sink.write(chunk) }
         }
-        do {
-            try write(tensors, metadata: metadata) { chunk in try handle.write(contentsOf: chunk) }
-            try handle.close()
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
+    }
+
+    static func streamed(_ tensors: [(name: String, tensor: AnyTensor)]) -> [StreamedTensor] {
+        tensors.map { entry in
+            StreamedTensor(name: entry.name, dtype: entry.tensor.dtype, shape: entry.tensor.shape) { sink in
+                try entry.tensor.withTensor { try $0.withUnsafeRawBytes(sink) }
             }
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? TensorIOError { throw error }
-            throw TensorIOError(.unreadable, file: url.path, "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    static func validateNames(_ names: [String]) throws {
+        var seen = Set<String>()
+        for name in names where !seen.insert(name).inserted || name == "__metadata__" {
+            throw TensorIOError(.inconsistent, file: "<safetensors writer>", tensor: name,
+                                name == "__metadata__" ? "reserved name" : "duplicate tensor name")
         }
     }
 
     /// Produces the file as a sequence of chunks (header, then each tensor's bytes).
     static func write(_ tensors: [(name: String, tensor: AnyTensor)], metadata: [String: String]?,
                       sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try write(tensors.map { entry in
-            StreamedTensor(name: entry.name, dtype: entry.tensor.dtype, shape: entry.tensor.shape) { sink in
-                try entry.tensor.withTensor { try $0.withUnsafeRawBytes(sink) }
-            }
-        }, metadata: metadata, sink: sink)
+        try write(streamed(tensors), metadata: metadata, sink: sink)
     }
 
     /// Produces the file of streamed tensors as a sequence of chunks.
     static func write(_ tensors: [StreamedTensor], metadata: [String: String]?,
                       sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var seen = Set<String>()
-        for name in tensors.map(\.name) where !seen.insert(name).inserted || name == "__metadata__" {
-            throw TensorIOError(.inconsistent, file: "<safetensors writer>", tensor: name,
-                                name == "__metadata__" ? "reserved name" : "duplicate tensor name")
-        }
+        try validateNames(tensors.map(\.name))
         let ordered = tensors.sorted { lhs, rhs in
             let l = rank(lhs.dtype), r = rank(rhs.dtype)
             if l != r { return l > r }
