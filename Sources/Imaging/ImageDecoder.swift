@@ -3,7 +3,7 @@ import Foundation
 /// A decoded image and what is known about it.
 public struct DecodedImage: Sendable {
     /// The file format.
-    public enum Format: String, Sendable { case png, jpeg, netpbm }
+    public enum Format: String, Sendable { case png, jpeg, netpbm, webp }
     /// The pixels as 8-bit RGB, as Pillow's `Image.open(f).convert("RGB")` gives them
     /// (EXIF orientation *not* applied, as in the reference pipeline).
     public var image: RGBImage
@@ -16,7 +16,7 @@ public struct DecodedImage: Sendable {
     public func applyingOrientation() -> RGBImage { Orientation.apply(orientation, to: image) }
 }
 
-/// Reads PNG, JPEG and PGM/PPM files into RGB.
+/// Reads PNG, JPEG, PGM/PPM and WebP files into RGB.
 public enum ImageDecoder {
     /// Decodes the file at `url`. Errors name the file.
     public static func decode(contentsOf url: URL, limits: DecodeLimits = DecodeLimits()) throws -> DecodedImage {
@@ -44,7 +44,10 @@ public enum ImageDecoder {
         if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && "2356".utf8.contains(bytes[1]) {
             return DecodedImage(image: try NetpbmDecoder.decode(bytes, limits: limits), format: .netpbm, orientation: 1)
         }
-        throw ImageError(.unsupported, bytes.isEmpty ? "empty file" : "unknown image format (not PNG, JPEG, PGM or PPM)")
+        if WebPDecoder.matches(bytes) {
+            return DecodedImage(image: try WebPDecoder.decode(bytes, limits: limits), format: .webp, orientation: 1)
+        }
+        throw ImageError(.unsupported, bytes.isEmpty ? "empty file" : "unknown image format (not PNG, JPEG, PGM, PPM or WebP)")
     }
 }
 
