@@ -98,7 +98,7 @@ struct VP8LDecoder {
             groupCount = maxGroup + 1
         }
         guard !br.isPastEnd else { throw corrupt("prefix codes") }
-        var groups: [Group] = []
+        var groups = [Group](repeating: Group(codes: []), count: mapping.isEmpty ? 1 : mapping.reduce(0) { $1 >= 0 ? $0 + 1 : $0 })
         let greenSize = Self.literalCount + Self.lengthCount + (cacheBits > 0 ? 1 << cacheBits : 0)
         let alphabetSizes = [greenSize, Self.literalCount, Self.literalCount, Self.literalCount, Self.distanceCount]
         for g in 0..<groupCount {
@@ -108,7 +108,7 @@ struct VP8LDecoder {
                 let code = try readPrefixCode(alphabetSize: size)
                 if keep { codes.append(code) }
             }
-            if keep { groups.append(Group(codes: codes)) }
+            if keep { groups[mapping.isEmpty ? 0 : Int(mapping[g])] = Group(codes: codes) }
         }
         var pixels = try decodePixels(width: xsize, height: height, groups: groups, groupImage: groupImage,
                                       groupBits: groupBits, cacheBits: cacheBits)
