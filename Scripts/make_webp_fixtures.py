@@ -17,7 +17,8 @@ by Pillow's encoder when the first frame is mostly transparent).
 RGB bytes of Pillow's decode) and DIR/<name>.size ("W H"); the Swift test
 WebPCorpusTests compares against them when INTERNVIT_WEBP_CORPUS=DIR is set.
 
-Versions: Scripts/requirements.txt (Pillow 12.3.0). Usage:
+Versions: Scripts/requirements.txt (Pillow 12.3.0; webp 0.4.0 for the encoder settings Pillow
+does not expose). Usage:
   python3 Scripts/make_webp_fixtures.py [--corpus DIR]
 """
 import io
@@ -98,6 +99,10 @@ def fixtures():
     for n in (2, 4, 16, 200):
         save(f"lossless_palette{n}", encode(palette(photo(37, 23, 350, 250), n), lossless=True))
     save("lossless_odd", encode(photo(31, 17, 50, 50), lossless=True, quality=100))
+    # Tall and narrow: the encoder uses meta prefix codes whose groups first appear out of
+    # numeric order in the group image.
+    save("lossless_meta_codes", encode(Image.open(SAMPLE).convert("RGB").resize((17, 600), Image.Resampling.BICUBIC),
+                                      lossless=True))
     save("lossless_alpha", encode(with_alpha(base), lossless=True))
     save("lossless_alpha_exact", encode(with_alpha(photo(35, 21, 150, 150), "holes"), lossless=True, exact=True))
     save("lossless_alpha_holes", encode(with_alpha(photo(35, 21, 150, 150), "holes"), lossless=True))
@@ -111,6 +116,31 @@ def fixtures():
     sparse.paste(photo(10, 8, 300, 300), (12, 10))
     save("anim_sparse_first", encode(sparse, save_all=True, append_images=[with_alpha(frames[1])], duration=50,
                                      lossless=True))
+    libwebp_variants(Image.open(SAMPLE).convert("RGB").resize((96, 72), Image.Resampling.LANCZOS))
+
+
+def libwebp_variants(base):
+    """Encoder settings Pillow does not expose (pywebp 0.4.0 calls libwebp's WebPEncode with a
+    full WebPConfig): simple loop filter, sharpness, one segment, no filter, raw and
+    filtered alpha planes. Pillow is still the decoding oracle."""
+    import webp
+    rgb = np.ascontiguousarray(np.asarray(base))
+    rgba = np.ascontiguousarray(np.asarray(with_alpha(base)))
+    variants = {
+        "simple_filter": (rgb, dict(filter_type=0, filter_strength=60)),
+        "sharpness7": (rgb, dict(filter_sharpness=7, filter_strength=80)),
+        "sharpness3": (rgb, dict(filter_sharpness=3, filter_strength=50)),
+        "one_segment": (rgb, dict(segments=1)),
+        "no_filter": (rgb, dict(filter_strength=0)),
+        "alpha_raw": (rgba, dict(alpha_compression=0)),
+        "alpha_filter_best": (rgba, dict(alpha_filtering=2)),
+    }
+    for name, (pixels, options) in variants.items():
+        config = webp.WebPConfig.new(preset=webp.WebPPreset.PHOTO, quality=40)
+        for key, value in options.items():
+            setattr(config.ptr, key, value)
+        assert config.validate(), name
+        save("libwebp_" + name, bytes(webp.WebPPicture.from_numpy(pixels).encode(config).buffer()))
 
 
 def corpus(folder):
