@@ -142,17 +142,22 @@ struct VP8LDecoder {
 
     /// Reads one prefix code (simple or length-coded) over `alphabetSize` symbols.
     mutating func readPrefixCode(alphabetSize: Int) throws -> VP8LPrefixCode {
-        var lengths = [Int](repeating: 0, count: alphabetSize)
         if br.read(1) == 1 {   // simple code: one or two symbols
             let count = br.read(1) + 1
             // libwebp ignores a symbol beyond the alphabet (the code must still have one).
+            var symbols: [Int] = []
             let first = br.read(br.read(1) == 0 ? 1 : 8)
-            if first < alphabetSize { lengths[first] = 1 }
+            if first < alphabetSize { symbols.append(first) }
             if count == 2 {
                 let second = br.read(8)
-                if second < alphabetSize { lengths[second] = 1 }
+                if second < alphabetSize { symbols.append(second) }
             }
-        } else {
+            guard !br.isPastEnd else { throw corrupt("prefix code") }
+            guard let firstSymbol = symbols.first else { throw corrupt("prefix code without symbols") }
+            return VP8LPrefixCode(simple: firstSymbol, symbols.count > 1 ? symbols[1] : nil)
+        }
+        var lengths = [Int](repeating: 0, count: alphabetSize)
+        do {
             var codeLengthLengths = [Int](repeating: 0, count: 19)
             let count = br.read(4) + 4
             for i in 0..<count { codeLengthLengths[Self.codeLengthOrder[i]] = br.read(3) }

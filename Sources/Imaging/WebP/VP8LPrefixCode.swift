@@ -69,6 +69,19 @@ struct VP8LPrefixCode {
         table = t
     }
 
+    /// The code of a "simple" code-length header: one symbol (zero bits) or two symbols
+    /// of one bit each, the smaller symbol coded 0 — built without touching the alphabet.
+    init(simple first: Int, _ second: Int?) {
+        guard let second, second != first else {
+            singleSymbol = first
+            table = []
+            return
+        }
+        singleSymbol = nil
+        let (zero, one) = (min(first, second), max(first, second))
+        table = (0..<(1 << Self.rootBits)).map { UInt32(1) << 16 | UInt32($0 & 1 == 0 ? zero : one) }
+    }
+
     /// Reads one symbol.
     @inline(__always) func read(_ br: inout VP8LBitReader) -> Int {
         if let s = singleSymbol { return s }
