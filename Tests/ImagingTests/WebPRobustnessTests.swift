@@ -12,16 +12,16 @@ import Testing
     }
 
     static func outcome(_ bytes: Data) -> Result<DecodedImage, Error> {
-        Result { try ImageDecoder.decode(bytes, limits: DecodeLimits(maximumPixels: 1 << 18)) }
+        Result { try ImageDecoder.decode(bytes, limits: DecodeLimits(maximumPixels: 1 << 16)) }
     }
 
     @Test(arguments: ["lossy_q90.webp", "lossy_33x31.webp", "lossy_alpha.webp", "lossless_m4.webp", "lossless_palette4.webp",
-                      "lossless_meta_codes.webp", "anim_sparse_first.webp", "libwebp_alpha_raw.webp"])
+                      "anim_sparse_first.webp", "libwebp_simple_filter.webp"])
     func mutatedFilesThrowImageErrorsOrDecode(_ file: String) throws {
         let data = try Self.fixture(file)
         var generator = SeededGenerator(seed: UInt64(file.utf8.count) &* 7919)
         var rejected = 0
-        for round in 0..<400 {
+        for round in 0..<250 {
             var bytes = data
             // Keep the RIFF header most of the time so the mutations reach the bitstreams.
             let start = round % 4 == 0 ? 0 : Swift.min(20, bytes.count - 1)

@@ -45,7 +45,7 @@ struct VP8Decoder {
         var topSamples = [UInt8](repeating: 0, count: 32 * mbW)
         var filterInfo = [[VP8LoopFilter.Strength]](repeating: [VP8LoopFilter.Strength](repeating: .init(), count: mbW), count: mbH)
         var work = [UInt8](repeating: 0, count: workSize)
-        var coefficients = [Int16](repeating: 0, count: 384)
+        var coefficients = [Int16](repeating: 0, count: 384 + 16)   // + the luma DC scratch
         var rowHeaders = [VP8MacroblockHeader](repeating: VP8MacroblockHeader(), count: mbW)
 
         for mbY in 0..<mbH {
@@ -136,15 +136,15 @@ struct VP8Decoder {
         var dst = coeffs
         let first: Int, acType: Int
         if !mb.isI4x4 {
-            var dc = [Int16](repeating: 0, count: 16)
+            // The 16 luma DC values go to the scratch slots after the 384 coefficients.
+            let dc = coeffs + 384
+            dc.update(repeating: 0, count: 16)
             let ctx = nzDCTop + nzDCLeft
-            let nz = dc.withUnsafeMutableBufferPointer {
-                r.coefficients(&br, type: 1, ctx: ctx, dc: q.y2.0, ac: q.y2.1, first: 0, $0.baseAddress!)
-            }
+            let nz = r.coefficients(&br, type: 1, ctx: ctx, dc: q.y2.0, ac: q.y2.1, first: 0, dc)
             nzDCTop = nz > 0 ? 1 : 0
             nzDCLeft = nzDCTop
             if nz > 1 {
-                dc.withUnsafeBufferPointer { VP8InverseTransforms.inverseWHT($0.baseAddress!, dst) }
+                VP8InverseTransforms.inverseWHT(dc, dst)
             } else {
                 let dc0 = Int16(truncatingIfNeeded: (Int(dc[0]) + 3) >> 3)
                 for i in stride(from: 0, to: 256, by: 16) { dst[i] = dc0 }
@@ -208,11 +208,11 @@ struct VP8Decoder {
 
     static func transformUV(_ bits: UInt32, _ src: UnsafePointer<Int16>, _ dst: UnsafeMutablePointer<UInt8>) {
         guard bits & 0xFF != 0 else { return }
-        let offsets = [0, 4, 4 * bps, 4 * bps + 4]
+        @inline(__always) func offset(_ k: Int) -> Int { (k & 1) * 4 + (k >> 1) * 4 * bps }
         if bits & 0xAA != 0 {
-            for k in 0..<4 { VP8InverseTransforms.addInverseDCT(src + 16 * k, dst + offsets[k]) }
+            for k in 0..<4 { VP8InverseTransforms.addInverseDCT(src + 16 * k, dst + offset(k)) }
         } else {
-            for k in 0..<4 where src[16 * k] != 0 { VP8InverseTransforms.addDC(src + 16 * k, dst + offsets[k]) }
+            for k in 0..<4 where src[16 * k] != 0 { VP8InverseTransforms.addDC(src + 16 * k, dst + offset(k)) }
         }
     }
 

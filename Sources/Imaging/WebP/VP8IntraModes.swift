@@ -6,7 +6,7 @@ struct VP8MacroblockHeader {
     var skip = false
     var isI4x4 = false
     /// The 16x16 mode in `modes[0]`, or the 16 sub-block modes in raster order.
-    var modes = [UInt8](repeating: 0, count: 16)
+    var modes = SIMD16<UInt8>()
     var uvMode = 0
 }
 

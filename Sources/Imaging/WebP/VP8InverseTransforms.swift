@@ -43,15 +43,18 @@ enum VP8InverseTransforms {
         let a = Int(input[0]) + 4
         let c4 = mul2(Int(input[4])), d4 = mul1(Int(input[4]))
         let c1 = mul2(Int(input[1])), d1 = mul1(Int(input[1]))
-        for (y, dc) in [a + d4, a + c4, a - c4, a - d4].enumerated() {
+        @inline(__always) func row(_ y: Int, _ dc: Int) {
             store(dst, 0, y, dc + d1); store(dst, 1, y, dc + c1); store(dst, 2, y, dc - c1); store(dst, 3, y, dc - d1)
         }
+        row(0, a + d4); row(1, a + c4); row(2, a - c4); row(3, a - d4)
     }
 
     /// The inverse WHT of the 16 luma DC values at `input`, written to the DC slot of
     /// each of the 16 luma blocks in `output` (stride 16).
     static func inverseWHT(_ input: UnsafePointer<Int16>, _ output: UnsafeMutablePointer<Int16>) {
-        var t = [Int](repeating: 0, count: 16)
+        var storage = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { raw in
+        let t = raw.baseAddress!.assumingMemoryBound(to: Int.self)
         for i in 0..<4 {
             let a0 = Int(input[i]) + Int(input[12 + i]), a1 = Int(input[4 + i]) + Int(input[8 + i])
             let a2 = Int(input[4 + i]) - Int(input[8 + i]), a3 = Int(input[i]) - Int(input[12 + i])
@@ -66,6 +69,7 @@ enum VP8InverseTransforms {
             out[16] = Int16(truncatingIfNeeded: (a3 + a2) >> 3)
             out[32] = Int16(truncatingIfNeeded: (a0 - a1) >> 3)
             out[48] = Int16(truncatingIfNeeded: (a3 - a2) >> 3)
+        }
         }
     }
 }

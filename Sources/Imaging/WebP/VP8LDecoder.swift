@@ -20,7 +20,7 @@ struct VP8LDecoder {
 
     /// The five prefix codes of one group: green + length + cache, red, blue, alpha, distance.
     struct Group {
-        var codes: [VP8LPrefixCode]
+        var green, red, blue, alpha, distance: VP8LPrefixCode
     }
 
     var br: VP8LBitReader
@@ -98,7 +98,7 @@ struct VP8LDecoder {
             groupCount = maxGroup + 1
         }
         guard !br.isPastEnd else { throw corrupt("prefix codes") }
-        var groups = [Group](repeating: Group(codes: []), count: mapping.isEmpty ? 1 : mapping.reduce(0) { $1 >= 0 ? $0 + 1 : $0 })
+        var groups: [Group?] = Array(repeating: nil, count: mapping.isEmpty ? 1 : mapping.reduce(0) { $1 >= 0 ? $0 + 1 : $0 })
         let greenSize = Self.literalCount + Self.lengthCount + (cacheBits > 0 ? 1 << cacheBits : 0)
         let alphabetSizes = [greenSize, Self.literalCount, Self.literalCount, Self.literalCount, Self.distanceCount]
         for g in 0..<groupCount {
@@ -108,9 +108,12 @@ struct VP8LDecoder {
                 let code = try readPrefixCode(alphabetSize: size)
                 if keep { codes.append(code) }
             }
-            if keep { groups[mapping.isEmpty ? 0 : Int(mapping[g])] = Group(codes: codes) }
+            if keep {
+                groups[mapping.isEmpty ? 0 : Int(mapping[g])] = Group(green: codes[0], red: codes[1], blue: codes[2], alpha: codes[3],
+                                                                      distance: codes[4])
+            }
         }
-        var pixels = try decodePixels(width: xsize, height: height, groups: groups, groupImage: groupImage,
+        var pixels = try decodePixels(width: xsize, height: height, groups: groups.compactMap { $0 }, groupImage: groupImage,
                                       groupBits: groupBits, cacheBits: cacheBits)
         guard !br.isPastEnd else { throw corrupt("pixel data") }
         for transform in transforms.reversed() { pixels = transform.inverse(pixels, height: height) }
@@ -204,17 +207,21 @@ struct VP8LDecoder {
                                cacheBits: Int) throws -> [UInt32] {
         let total = width * height
         var out = [UInt32](repeating: 0, count: total)
-        var cache = [UInt32](repeating: 0, count: cacheBits > 0 ? 1 << cacheBits : 0)
+        let cacheSize = cacheBits > 0 ? 1 << cacheBits : 0
+        let cache = UnsafeMutablePointer<UInt32>.allocate(capacity: max(cacheSize, 1))
+        cache.initialize(repeating: 0, count: max(cacheSize, 1))
+        defer { cache.deallocate() }
         let cacheShift = UInt32(32 - cacheBits)
         let groupWidth = groupBits > 0 ? Self.subsampleSize(width, groupBits) : 0
         let mask = groupBits > 0 ? (1 << groupBits) - 1 : -1
         let lengthLimit = Self.literalCount + Self.lengthCount
         var pos = 0, col = 0, row = 0, lastCached = 0
         var group = groups[0]
-        try out.withUnsafeMutableBufferPointer { o in
+        var failure: String? = nil
+        out.withUnsafeMutableBufferPointer { o in
             let outPtr = o.baseAddress!
-            func insertCached(upTo end: Int) {
-                guard cacheBits > 0 else { return }
+            @inline(__always) func insertCached(upTo end: Int) {
+                guard cacheSize > 0 else { return }
                 while lastCached < end {
                     let argb = outPtr[lastCached]
                     cache[Int((0x1E35_A7BD &* argb) >> cacheShift)] = argb
@@ -225,18 +232,17 @@ struct VP8LDecoder {
                 if col & mask == 0 && groupBits > 0 {
                     group = groups[Int(groupImage[(row >> groupBits) * groupWidth + (col >> groupBits)])]
                 }
-                let code = group.codes[0].read(&br)
+                let code = group.green.read(&br)
                 if code < Self.literalCount {
-                    let red = group.codes[1].read(&br)
-                    let blue = group.codes[2].read(&br)
-                    let alpha = group.codes[3].read(&br)
+                    let red = group.red.read(&br)
+                    let blue = group.blue.read(&br)
+                    let alpha = group.alpha.read(&br)
                     outPtr[pos] = UInt32(alpha) << 24 | UInt32(red) << 16 | UInt32(code) << 8 | UInt32(blue)
                     pos += 1; col += 1
                     if col >= width { col = 0; row += 1; insertCached(upTo: pos) }
                 } else if code < lengthLimit {
                     let length = copyValue(code - Self.literalCount)
-                    let distSymbol = group.codes[4].read(&br)
-                    let distCode = copyValue(distSymbol)
+                    let distCode = copyValue(group.distance.read(&br))
                     var dist: Int
                     if distCode > 120 {
                         dist = distCode - 120
@@ -246,8 +252,9 @@ struct VP8LDecoder {
                         if dist < 1 { dist = 1 }
                     }
                     if br.isPastEnd { break }
-                    guard pos >= dist, total - pos >= length else { throw corrupt("backward reference out of range") }
-                    for k in 0..<length { outPtr[pos + k] = outPtr[pos + k - dist] }
+                    guard pos >= dist, total - pos >= length else { failure = "backward reference out of range"; break }
+                    let src = outPtr + pos - dist, dst = outPtr + pos
+                    for k in 0..<length { dst[k] = src[k] }
                     pos += length; col += length
                     while col >= width { col -= width; row += 1 }
                     if col & mask != 0 && groupBits > 0 && pos < total {
@@ -256,7 +263,7 @@ struct VP8LDecoder {
                     insertCached(upTo: pos)
                 } else {
                     let key = code - lengthLimit
-                    guard key < cache.count else { throw corrupt("colour cache index") }
+                    guard key < cacheSize else { failure = "colour cache index"; break }
                     insertCached(upTo: pos)
                     outPtr[pos] = cache[key]
                     pos += 1; col += 1
@@ -265,6 +272,7 @@ struct VP8LDecoder {
                 if br.isPastEnd { break }
             }
         }
+        if let failure { throw corrupt(failure) }
         guard !br.isPastEnd else { throw corrupt("pixel data") }
         return out
     }
