@@ -116,6 +116,10 @@ def fixtures():
     sparse.paste(photo(10, 8, 300, 300), (12, 10))
     save("anim_sparse_first", encode(sparse, save_all=True, append_images=[with_alpha(frames[1])], duration=50,
                                      lossless=True))
+    save("anim_sparse_first_lossy", encode(sparse, save_all=True, append_images=[with_alpha(frames[1])], duration=50,
+                                           quality=60))
+    save("anim_lossy_alpha", encode(with_alpha(frames[0]), save_all=True, append_images=[with_alpha(frames[1])],
+                                    duration=50, quality=60))
     libwebp_variants(Image.open(SAMPLE).convert("RGB").resize((96, 72), Image.Resampling.LANCZOS))
 
 
