@@ -116,7 +116,7 @@ struct VP8LDecoder {
         var pixels = try decodePixels(width: xsize, height: height, groups: groups.compactMap { $0 }, groupImage: groupImage,
                                       groupBits: groupBits, cacheBits: cacheBits)
         guard !br.isPastEnd else { throw corrupt("pixel data") }
-        for transform in transforms.reversed() { pixels = transform.inverse(pixels, height: height) }
+        for transform in transforms.reversed() { transform.inverse(&pixels, height: height) }
         return pixels
     }
 

@@ -69,24 +69,26 @@ struct VP8LTransform {
         }
     }
 
-    /// Applies the inverse transform to `pixels` (`height` rows of the transform's input
-    /// width) and returns the result.
-    func inverse(_ pixels: [UInt32], height: Int) -> [UInt32] {
+    /// Applies the inverse transform to `pixels` (`height` rows of the transform's output
+    /// width), in place; colour indexing replaces them with the wider unpacked image.
+    func inverse(_ pixels: inout [UInt32], height: Int) {
         switch kind {
-        case .predictor: return inversePredictor(pixels, height: height)
-        case .crossColor: return inverseCrossColor(pixels, height: height)
+        case .predictor: inversePredictor(&pixels, height: height)
+        case .crossColor: inverseCrossColor(&pixels, height: height)
         case .subtractGreen:
-            return pixels.map { argb in
-                let green = (argb >> 8) & 0xFF
-                let rb = ((argb & 0x00FF_00FF) &+ (green << 16 | green)) & 0x00FF_00FF
-                return argb & 0xFF00_FF00 | rb
+            pixels.withUnsafeMutableBufferPointer { p in
+                for i in p.indices {
+                    let argb = p[i]
+                    let green = (argb >> 8) & 0xFF
+                    let rb = ((argb & 0x00FF_00FF) &+ (green << 16 | green)) & 0x00FF_00FF
+                    p[i] = argb & 0xFF00_FF00 | rb
+                }
             }
-        case .colorIndexing: return inverseColorIndexing(pixels, height: height)
+        case .colorIndexing: pixels = inverseColorIndexing(pixels, height: height)
         }
     }
 
-    private func inversePredictor(_ input: [UInt32], height: Int) -> [UInt32] {
-        var out = input
+    private func inversePredictor(_ out: inout [UInt32], height: Int) {
         let w = width
         let tilesPerRow = VP8LDecoder.subsampleSize(w, bits)
         out.withUnsafeMutableBufferPointer { o in
@@ -110,32 +112,40 @@ struct VP8LTransform {
                 }
             }
         }
-        return out
     }
 
     @inline(__always) static func colorDelta(_ pred: UInt32, _ color: Int) -> Int {
         (Int(Int8(truncatingIfNeeded: pred)) * color) >> 5
     }
 
-    private func inverseCrossColor(_ input: [UInt32], height: Int) -> [UInt32] {
-        var out = input
+    private func inverseCrossColor(_ out: inout [UInt32], height: Int) {
         let w = width
         let tilesPerRow = VP8LDecoder.subsampleSize(w, bits)
-        for y in 0..<height {
-            for x in 0..<w {
-                let m = data[(y >> bits) * tilesPerRow + (x >> bits)]
-                let greenToRed = m & 0xFF, greenToBlue = (m >> 8) & 0xFF, redToBlue = (m >> 16) & 0xFF
-                let argb = out[y * w + x]
-                let green = Int(Int8(truncatingIfNeeded: argb >> 8))
-                var red = Int((argb >> 16) & 0xFF), blue = Int(argb & 0xFF)
-                red = (red + Self.colorDelta(greenToRed, green)) & 0xFF
-                blue += Self.colorDelta(greenToBlue, green)
-                blue += Self.colorDelta(redToBlue, Int(Int8(truncatingIfNeeded: red)))
-                blue &= 0xFF
-                out[y * w + x] = (argb & 0xFF00_FF00) | UInt32(red) << 16 | UInt32(blue)
+        data.withUnsafeBufferPointer { multipliers in
+            out.withUnsafeMutableBufferPointer { o in
+                for y in 0..<height {
+                    let row = o.baseAddress! + y * w
+                    let tiles = multipliers.baseAddress! + (y >> bits) * tilesPerRow
+                    var x = 0
+                    while x < w {
+                        let m = tiles[x >> bits]
+                        let greenToRed = m & 0xFF, greenToBlue = (m >> 8) & 0xFF, redToBlue = (m >> 16) & 0xFF
+                        let end = min((x | ((1 << bits) - 1)) + 1, w)
+                        while x < end {
+                            let argb = row[x]
+                            let green = Int(Int8(truncatingIfNeeded: argb >> 8))
+                            var red = Int((argb >> 16) & 0xFF), blue = Int(argb & 0xFF)
+                            red = (red + Self.colorDelta(greenToRed, green)) & 0xFF
+                            blue += Self.colorDelta(greenToBlue, green)
+                            blue += Self.colorDelta(redToBlue, Int(Int8(truncatingIfNeeded: red)))
+                            blue &= 0xFF
+                            row[x] = (argb & 0xFF00_FF00) | UInt32(red) << 16 | UInt32(blue)
+                            x += 1
+                        }
+                    }
+                }
             }
         }
-        return out
     }
 
     private func inverseColorIndexing(_ input: [UInt32], height: Int) -> [UInt32] {
