@@ -91,7 +91,7 @@ public enum InternViTCommand {
     /// Image files named on the command line; a directory contributes every image in it.
     static func imageFiles(_ paths: [String]) throws -> [String] {
         var files: [String] = []
-        let extensions: Set<String> = ["png", "jpg", "jpeg", "ppm", "pgm", "pnm"]
+        let extensions: Set<String> = ["png", "jpg", "jpeg", "ppm", "pgm", "pnm", "webp"]
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
