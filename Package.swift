@@ -5,50 +5,61 @@
 import PackageDescription
 import Foundation
 
-// MARK: - Target CPU
+// MARK: - Instruction sets
 //
-// Swift has no per-function target attribute and no runtime CPU dispatch, so the
-// instruction set is chosen when the package is built. Without a target CPU, a
-// release build lowers `SIMD.addingProduct` to one libm `fmaf` call per lane
-// (under 1 GFLOP/s), so some choice is always made here:
+// Swift has no per-function target attribute, so each x86-64 instruction set's kernels
+// live in a target of their own, compiled with that instruction set's flags
+// (`TensorKernelsAVX2`: x86-64-v3, `TensorKernelsAVX512`: x86-64-v4), and Tensor picks
+// one table of kernels at run time from cpuid (`TENSOR_KERNEL=portable|avx2|avx512`
+// forces one). Everything else is compiled for the portable baseline, x86-64-v3
+// (AVX2 + FMA, any x86-64 CPU since Haswell / Zen 1), so one binary runs everywhere and
+// uses AVX-512 where it exists.
 //
-// - default on x86-64: `x86-64-v3` (AVX2 + FMA), which runs on any x86-64 CPU
-//   from the last decade (Haswell, Zen 1 and later);
-// - `TENSOR_TARGET_CPU=native` (or `x86-64-v4`, or any CPU name clang knows)
-//   in the environment of `swift build` opts in to the build host's full
-//   instruction set (AVX-512 on Zen 4 / Skylake-X). The binary then only runs on
-//   machines with that instruction set.
-// - arm64 has NEON FMA as baseline and needs no flag.
-//
-// Docs/Performance.md explains the trade-offs and the measured figures.
+// - `TENSOR_TARGET_CPU=native` (or a CPU name clang knows, or `x86-64-v4`) in the
+//   environment of `swift build` compiles all code for that CPU instead of the
+//   baseline (the binary then runs only on such CPUs).
+// - arm64 has NEON FMA as baseline: no flags, the portable kernels.
+// - As a versioned dependency (`.package(url:, from:)`), SwiftPM refuses unsafe flags.
+//   SwiftPM places such dependencies under `.../checkouts/`; there this manifest emits
+//   none, the instruction-set targets compile empty, and Tensor is told (`TENSOR_NO_FMA`)
+//   that it may not rely on an FMA instruction, so its portable kernels multiply then
+//   add instead of calling libm `fmaf` per lane. Docs/Performance.md ("Depending on
+//   this package") gives the flags that bring the fast kernels back to such an app.
 let environment = ProcessInfo.processInfo.environment
+let isDependencyCheckout = Context.packageDirectory.contains("/checkouts/")
+#if arch(x86_64)
+let isX86 = true
+#else
+let isX86 = false
+#endif
 
-/// Compiler flags that select the instruction set on x86-64.
-func targetCPUFlags() -> [SwiftSetting] {
-    #if arch(x86_64)
-    let requested = environment["TENSOR_TARGET_CPU"] ?? "x86-64-v3"
-    var flags: [String]
-    if requested.hasPrefix("x86-64") {
-        flags = ["-Xcc", "-march=\(requested)"]
+/// Settings for every target except the instruction-set kernels.
+func baselineSettings() -> [SwiftSetting] {
+    guard isX86 else { return [] }
+    guard !isDependencyCheckout else { return [.define("TENSOR_NO_FMA")] }
+    var settings: [SwiftSetting] = [.define("TENSOR_BASELINE_V3")]
+    if let requested = environment["TENSOR_TARGET_CPU"], !requested.isEmpty {
+        let flags = requested.hasPrefix("x86-64") ? ["-Xcc", "-march=\(requested)"] : ["-target-cpu", requested]
+        settings += [.unsafeFlags(flags), .define("TENSOR_HOST_CPU")]
     } else {
-        flags = ["-target-cpu", requested]
+        settings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"]))
     }
-    // The GEMM micro-kernel picks its register tile from the vector width the
-    // target has; tell it when 32 zmm registers are available.
-    let hostHasAVX512 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-        .contains(" avx512f") ?? false
-    let wantsAVX512 = requested == "x86-64-v4"
-        || (requested == "native" && hostHasAVX512)
-        || ["znver4", "znver5", "skylake-avx512", "icelake-server", "sapphirerapids", "cascadelake"]
-            .contains(requested)
-    if wantsAVX512 { flags += ["-D", "TENSOR_AVX512"] }
-    return [.unsafeFlags(flags)]
-    #else
-    return []
-    #endif
+    return settings
 }
 
-let kernelSettings = targetCPUFlags()
+/// Settings for one instruction set's kernel target: its `-march` and the define that
+/// turns its code on (off where flags are not allowed, or not on x86-64).
+func instructionSetSettings(march: String, define: String) -> [SwiftSetting] {
+    guard isX86 && !isDependencyCheckout else { return [] }
+    return [.unsafeFlags(["-Xcc", "-march=\(march)"]), .define(define)]
+}
+
+let kernelSettings = baselineSettings()
+
+/// `-O` in debug builds too, for the kernels (none in a versioned dependency).
+func optimisedInDebug() -> [SwiftSetting] {
+    isDependencyCheckout ? [] : [.unsafeFlags(["-O"], .when(configuration: .debug))]
+}
 
 let package = Package(
     name: "InternViTSwift",
@@ -65,9 +76,17 @@ let package = Package(
         .executable(name: "minilm-embed", targets: ["minilm-embed"]),
     ],
     targets: [
+        .target(
+            name: "TensorKernelsAVX2",
+            swiftSettings: instructionSetSettings(march: "x86-64-v3", define: "TENSOR_KERNELS_AVX2") + optimisedInDebug()),
+        .target(
+            name: "TensorKernelsAVX512",
+            swiftSettings: instructionSetSettings(march: "x86-64-v4", define: "TENSOR_KERNELS_AVX512") + optimisedInDebug()),
         // Tensor (the kernels) is optimised in debug builds too: unoptimised SIMD code runs
         // ~1000x slower, which made debug builds useless for experiments (issue 14).
-        .target(name: "Tensor", swiftSettings: kernelSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // (Not in a versioned dependency, which may have no unsafe flags.)
+        .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512"],
+                swiftSettings: kernelSettings + optimisedInDebug()),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other

@@ -75,11 +75,9 @@ enum GEMMBenchmark {
         let all = ProcessInfo.processInfo.activeProcessorCount
         let useNumpy = !arguments.contains("--no-numpy")
         print("GEMM GFLOP/s (best of runs), float32. Threads: 1 and \(all).")
-        #if TENSOR_AVX512
-        print("micro-kernel: AVX-512 build")
-        #else
-        print("micro-kernel: portable build (AVX2/NEON tile)")
-        #endif
+        if let info = try? BuildInfo.current() {
+            print("kernel: \(info.selectedKernel.rawValue), tile \(info.gemmTile.rows)x\(info.gemmTile.columns) (\(info.baseline))")
+        }
         // Interleave per thread count: ours then numpy, so both see similar machine load.
         var rows: [[String]] = []
         var numpyFigures: [Int: [String: Double]] = [:]

@@ -15,16 +15,16 @@ enum AttentionCommand {
         least, yellow = most), and a colour bar labelled with the values of its ends.
 
         options:
-          --layer L        the class token's attention row in layer L (negative counts from
-                           the end: --layer -1 is the last layer), mean over heads
-          --head H         only head H of that layer
-          --rollout        attention rollout across all layers (Abnar & Zuidema 2020): per
-                           layer the mean over heads plus the identity, rows renormalised,
-                           multiplied from the first layer to the last
-          --output FILE    the PNG to write (.png, or a device or FIFO such as /dev/stdout;
-                           never the input image)
-          --dtype float32|bfloat16   weights in memory (default bfloat16)
-          --threads N      threads
+          --layer L              the class token's attention row in layer L (negative counts from
+                                 the end: --layer -1 is the last layer), mean over heads
+          --head H               only head H of that layer
+          --rollout              attention rollout across all layers (Abnar & Zuidema 2020): per
+                                 layer the mean over heads plus the identity, rows renormalised,
+                                 multiplied from the first layer to the last
+          --output FILE          the PNG to write
+          --dtype float32|bfloat16
+                                 weights in memory (default bfloat16)
+          --threads N            threads
         \(InternViTCommand.noMmapHelp)
         """
 
@@ -43,8 +43,8 @@ enum AttentionCommand {
         if rollout && arguments.values["head"] != nil { throw UsageError(message: "--head needs --layer", help: help) }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
-                                           console: console, help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype,
+                                           memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let config = loaded.model.config
         let layer = try InternViTCommand.layerIndex(arguments, layers: config.numHiddenLayers, help: help)
         let head = arguments.values["head"] == nil ? nil

@@ -27,6 +27,8 @@ enum BenchCommand {
         try InternViTCommand.applyThreads(arguments, help: help)
         let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype,
                                            memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
+        console.out(loaded.buildInfo.description)
+        loaded.warnIfDebugBuild(console)
         let size = loaded.model.config.imageSize
         if arguments.flags.contains("encoder-layer") {
             let cost = loaded.model.config.computeCost()

@@ -42,6 +42,7 @@ enum InspectCommand {
             return
         }
         console.out("model: \(loaded.directory?.path ?? "random InternViT-300M-448px (seed 0)")")
+        console.out(loaded.buildInfo.description)
         console.out("config: hidden_size \(c.hiddenSize), intermediate_size \(c.intermediateSize), heads \(c.numAttentionHeads) "
                     + "(head dim \(c.headDim)), layers \(c.numHiddenLayers), patch \(c.patchSize), image \(c.imageSize), "
                     + "norm \(c.normType.rawValue), qkv_bias \(c.qkvBias), qk_normalization \(c.qkNormalization), "

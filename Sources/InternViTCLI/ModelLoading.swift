@@ -4,11 +4,30 @@ import NN
 import Tensor
 
 /// A loaded model with the preprocessing that goes with it.
-struct LoadedModel {
+final class LoadedModel {
     let model: InternVisionModel
     let directory: URL?
     let loadSeconds: Double
+    /// The kernels and build the model runs with (printed by `bench` and `inspect`).
+    let buildInfo: BuildInfo
     var isRandom: Bool { directory == nil }
+    private var warnedAboutDebugBuild = false
+
+    init(model: InternVisionModel, directory: URL?, loadSeconds: Double, buildInfo: BuildInfo) {
+        self.model = model
+        self.directory = directory
+        self.loadSeconds = loadSeconds
+        self.buildInfo = buildInfo
+    }
+
+    /// Call before running the model: in a debug build, warns once on stderr that it is
+    /// much slower than release (after input errors, which stay one clear line).
+    func warnIfDebugBuild(_ console: Console) {
+        guard buildInfo.isDebugBuild, !warnedAboutDebugBuild else { return }
+        warnedAboutDebugBuild = true
+        console.err("internvit: warning: this is a debug build, much slower than release; "
+                    + "build with `swift build -c release` (or `swift run -c release internvit ...`).")
+    }
 }
 
 enum ModelLoading {
@@ -19,19 +38,23 @@ enum ModelLoading {
     /// `--model random-tiny` is `InternVisionConfig.tiny` with seeded random weights.
     static func load(_ spec: String?, dtype: String, memoryMapped: Bool = true, console: Console, help: String) throws -> LoadedModel {
         guard let spec else { throw UsageError(message: "--model DIR|random is required", help: help) }
+        // A TENSOR_KERNEL this machine cannot run is an error here, before any kernel runs.
+        let buildInfo = try BuildInfo.current()
         let start = Date()
         if spec == "random-tiny" {
             console.err("internvit: --model random-tiny: InternVisionConfig.tiny (width 64, 2 layers) with seeded random weights")
             let model = InternVisionModel(config: .tiny)
             model.initializeRandomly(seed: 0, dtype: .float32)
-            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start))
+            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start),
+                               buildInfo: buildInfo)
         }
         if spec == "random" {
             console.err("internvit: --model random: InternViT-300M-448px with seeded random weights (seed 0); "
                         + "the features are NOT meaningful. Pass --model DIR with the Hugging Face checkpoint for real ones.")
             let model = InternVisionModel(config: .internViT300M)
             model.initializeRandomly(seed: 0, dtype: dtype == "float32" ? .float32 : .bfloat16)
-            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start))
+            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start),
+                               buildInfo: buildInfo)
         }
         let directory = URL(fileURLWithPath: spec)
         var isDirectory: ObjCBool = false
@@ -40,7 +63,8 @@ enum ModelLoading {
         }
         let model = try InternViTCheckpoint.load(directory, precision: dtype == "float32" ? .float32 : .asStored,
                                                 memoryMapped: memoryMapped)
-        return LoadedModel(model: model, directory: directory, loadSeconds: Date().timeIntervalSince(start))
+        return LoadedModel(model: model, directory: directory, loadSeconds: Date().timeIntervalSince(start),
+                           buildInfo: buildInfo)
     }
 
     /// Resident memory of the process in bytes (Linux /proc), current and peak.

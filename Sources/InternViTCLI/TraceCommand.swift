@@ -15,11 +15,12 @@ enum TraceCommand {
         shape, mean, standard deviation (population), minimum and maximum.
 
         options:
-          --layer L        only layer L's steps (negative counts from the end); default: all
-          --json           a JSON array of {"name", "shape", "mean", "std", "min", "max"}
-                           instead of a table
-          --dtype float32|bfloat16   weights in memory (default bfloat16)
-          --threads N      threads
+          --layer L              only layer L's steps (negative counts from the end); default: all
+          --json                 a JSON array of {"name", "shape", "mean", "std", "min", "max"}
+                                 instead of a table
+          --dtype float32|bfloat16
+                                 weights in memory (default bfloat16)
+          --threads N            threads
         \(InternViTCommand.noMmapHelp)
         """
 
@@ -29,8 +30,8 @@ enum TraceCommand {
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
-                                           console: console, help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype,
+                                           memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let layer = try InternViTCommand.layerIndex(arguments, layers: loaded.model.config.numHiddenLayers, help: help)
         let (_, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory,
                                                           imageSize: loaded.model.config.imageSize, console: console)

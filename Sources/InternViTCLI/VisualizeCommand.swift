@@ -32,6 +32,7 @@ enum VisualizeCommand {
                                                                     console: console) else { return }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
         let crop = processor.resizedAndCropped(image)                           // what the model sees, 8-bit
+        loaded.warnIfDebugBuild(console)
         let hidden = loaded.model(processor(image))                               // [1, N, D]
         let patch = loaded.model.config.patchSize
         let (h, w) = (crop.height / patch, crop.width / patch)

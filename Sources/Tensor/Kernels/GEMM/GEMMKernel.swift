@@ -14,18 +14,12 @@
 /// panel; the B panel (KC x NR) is reused by every ir step from L2. Threads share the
 /// packed A and B blocks and split the jr loop, so more threads never pack more.
 enum GEMMKernel {
-    #if TENSOR_AVX512
-    /// Largest depth of a packed block (k): an A micro-panel of 6 x 512 floats is 12 KiB
-    /// of the 32 KiB L1.
+    /// Largest depth of a packed block (k). The same in every kernel table, because K
+    /// blocking decides where partial sums are rounded into C: a 6 x 512 A micro-panel is
+    /// 12 KiB of the 32 KiB L1.
     static let kc = 512
-    /// Largest number of rows of a packed A block: 336 x 512 floats = 672 KiB of L2.
-    static let mc = 336
-    #else
-    static let kc = 384
-    static let mc = 160
-    #endif
-    /// Largest number of columns of a packed B block (a multiple of NR).
-    static let nc = 4096 / nr * nr
+    /// Largest number of columns of a packed B block (a multiple of every table's NR).
+    static let nc = 4096
 
     /// Splits `extent` into the fewest blocks of at most `limit`, of near-equal size
     /// rounded up to a multiple of `multiple`: K = 1025 becomes 3 x 344 rather than
@@ -38,12 +32,14 @@ enum GEMMKernel {
 
     /// `C = alpha · op(A) · op(B) + beta · C`, then the epilogue, on up to `threads` threads.
     /// With beta = 0, C is only written (NaN or garbage in C does not leak into the result).
+    /// `kernel` is the table of micro-kernels (the process's selection unless a test passes
+    /// one); every table gives the same bits.
     static func run<Element: GEMMOperandElement>(
         m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, _ aLayout: MatrixLayout,
         b: UnsafePointer<Element>, _ bLayout: MatrixLayout,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-        epilogue: GEMMEpilogue, threads: Int
+        epilogue: GEMMEpilogue, threads: Int, kernel: KernelTable = KernelDispatch.current
     ) {
         if m <= 0 || n <= 0 { return }
         if k <= 0 || alpha == 0 {
@@ -55,8 +51,9 @@ enum GEMMKernel {
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let threads = flops < 2e6 ? 1 : threads
 
+        let mr = kernel.gemmRows, nr = kernel.gemmColumns
         let kcLimit = blockSize(k, limit: kc, multiple: 8)
-        let mcLimit = blockSize(m, limit: mc, multiple: mr)
+        let mcLimit = blockSize(m, limit: kernel.gemmRowBlock, multiple: mr)
         let bBlockColumns = Swift.min(nc, (n + nr - 1) / nr * nr)
         let aBlockRows = Swift.min(mcLimit, (m + mr - 1) / mr * mr)
         let packedB = PackingBufferPool.acquire(floats: kcLimit * bBlockColumns)
@@ -79,7 +76,7 @@ enum GEMMKernel {
                     for panel in panels {
                         let j0 = jc + panel * nr
                         packBPanel(b, bLayout, p0: pc, kc: kcBlock, j0: j0, columns: Swift.min(nr, n - j0),
-                                   into: bp + panel * nr * kcBlock)
+                                   nr: nr, into: bp + panel * nr * kcBlock)
                     }
                 }
                 for ic in stride(from: 0, to: m, by: mcLimit) {
@@ -88,8 +85,8 @@ enum GEMMKernel {
                     parallelFor(panelsM, grain: Swift.max(1, 4096 / kcBlock), threads: threads) { panels in
                         for panel in panels {
                             let i0 = ic + panel * mr
-                            packAPanel(a, aLayout, i0: i0, rows: Swift.min(mr, m - i0), p0: pc, kc: kcBlock,
-                                       into: ap + panel * mr * kcBlock)
+                            packAPanel(a, aLayout, i0: i0, rows: Swift.min(mr, m - i0), mr: mr, p0: pc,
+                                       kc: kcBlock, into: ap + panel * mr * kcBlock)
                         }
                     }
                     // Each piece of the jr loop should be worth ≳ 50 µs (~5 MFLOP).
@@ -97,7 +94,7 @@ enum GEMMKernel {
                     let grain = Swift.max(1, 5_000_000 / Swift.max(flopsPerPanel, 1))
                     parallelFor(panelsN, grain: grain, threads: threads) { panels in
                         macroKernel(
-                            panels: panels, jc: jc, ic: ic, m: m, n: n, mcBlock: mcBlock, kcBlock: kcBlock,
+                            kernel, panels: panels, jc: jc, ic: ic, m: m, n: n, mcBlock: mcBlock, kcBlock: kcBlock,
                             ap: ap, bp: bp, alpha: alpha, beta: blockBeta, c: c, ldc: ldc,
                             epilogue: isLastK ? epilogue : .none)
                     }
@@ -108,10 +105,11 @@ enum GEMMKernel {
 
     /// The jr / ir loops over packed blocks for B panels `panels`.
     private static func macroKernel(
-        panels: Range<Int>, jc: Int, ic: Int, m: Int, n: Int, mcBlock: Int, kcBlock: Int,
+        _ kernel: KernelTable, panels: Range<Int>, jc: Int, ic: Int, m: Int, n: Int, mcBlock: Int, kcBlock: Int,
         ap: UnsafePointer<Float>, bp: UnsafePointer<Float>, alpha: Float, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue
     ) {
+        let mr = kernel.gemmRows, nr = kernel.gemmColumns, microKernel = kernel.gemmMicroKernel
         // Scratch tile for edge tiles (allocated once per piece, not per tile).
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
         defer { scratch.deallocate() }
@@ -129,10 +127,13 @@ enum GEMMKernel {
                     microKernel(kcBlock, aPanel, bPanel, tile, ldc, alpha, beta)
                 } else {
                     microKernel(kcBlock, aPanel, bPanel, scratch, nr, 1, 0)
+                    // The same arithmetic as a full tile's store (alpha · sum, or one
+                    // multiply-add onto beta · C), so a tile's shape never changes the bits.
                     for r in 0..<rows {
                         for j in 0..<columns {
-                            let sum = alpha * scratch[r * nr + j]
-                            tile[r * ldc + j] = beta == 0 ? sum : beta * tile[r * ldc + j] + sum
+                            let sum = scratch[r * nr + j]
+                            tile[r * ldc + j] = beta == 0
+                                ? alpha * sum : multiplyAdd(alpha, sum, beta * tile[r * ldc + j])
                         }
                     }
                 }

@@ -7,11 +7,11 @@
 /// is reused by many tiles. Partial panels are padded with zeros, so the micro-kernel
 /// never needs an edge case: padded rows and columns compute zeros that are not stored.
 extension GEMMKernel {
-    /// Packs rows `i0 ..< i0 + rows` (rows ≤ MR) and columns `p0 ..< p0 + kc` of A into
+    /// Packs rows `i0 ..< i0 + rows` (rows ≤ `mr`, the table's MR) and columns `p0 ..< p0 + kc` of A into
     /// `dst` as `kc` groups of MR values.
     @inline(__always)
     static func packAPanel(
-        _ a: UnsafePointer<Float>, _ layout: MatrixLayout, i0: Int, rows: Int, p0: Int, kc: Int,
+        _ a: UnsafePointer<Float>, _ layout: MatrixLayout, i0: Int, rows: Int, mr: Int, p0: Int, kc: Int,
         into dst: UnsafeMutablePointer<Float>
     ) {
         let rs = layout.rowStride, cs = layout.columnStride
@@ -44,11 +44,11 @@ extension GEMMKernel {
         }
     }
 
-    /// Packs rows `p0 ..< p0 + kc` and columns `j0 ..< j0 + columns` (columns ≤ NR) of B
+    /// Packs rows `p0 ..< p0 + kc` and columns `j0 ..< j0 + columns` (columns ≤ `nr`, the table's NR) of B
     /// into `dst` as `kc` groups of NR floats, widening from `Element`.
     @inline(__always)
     static func packBPanel<Element: GEMMOperandElement>(
-        _ b: UnsafePointer<Element>, _ layout: MatrixLayout, p0: Int, kc: Int, j0: Int, columns: Int,
+        _ b: UnsafePointer<Element>, _ layout: MatrixLayout, p0: Int, kc: Int, j0: Int, columns: Int, nr: Int,
         into dst: UnsafeMutablePointer<Float>
     ) {
         let rs = layout.rowStride, cs = layout.columnStride

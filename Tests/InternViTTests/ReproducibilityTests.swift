@@ -1,0 +1,46 @@
+import Foundation
+import InternViT
+import Testing
+@testable import Tensor
+
+/// A small random InternViT gives the same float32 bytes under every kernel table, with 1
+/// or 2 threads, alone or in a batch of tiles (Docs/Performance.md, "Same bits on every
+/// CPU"). The table override is process-wide, so the suite is serialised.
+@Suite(.serialized) struct ReproducibilityTests {
+    /// Big enough for multi-threaded GEMMs and edge tiles of every micro-kernel shape.
+    static func smallModel() -> InternVisionModel {
+        var config = InternVisionConfig()
+        config.hiddenSize = 96
+        config.intermediateSize = 352
+        config.numAttentionHeads = 3
+        config.numHiddenLayers = 2
+        config.imageSize = 84
+        config.qkNormalization = true
+        config.normType = .layerNorm
+        config.qkvBias = true
+        let model = InternVisionModel(config: config)
+        model.initializeRandomly(seed: 3, dtype: .float32)
+        return model
+    }
+
+    @Test func forwardBitsAreTheSameForEveryTableThreadCountAndBatch() {
+        let model = Self.smallModel()
+        let pixels = Tensor<Float>.randomUniform([3, 3, 84, 84], low: -2, high: 2, seed: 9)  // [B, 3, H, W]
+        let first = pixels.sliced(axis: 0, 0..<1).contiguous()                                // [1, 3, H, W]
+        let expected = KernelDispatch.withTable(.portable) {
+            ComputeThreads.withCount(1) { model(first).scalars.map(\.bitPattern) }              // [1, N, C]
+        }
+        for table in KernelDispatch.supported {
+            for threads in [1, 2] {
+                let (single, batched) = KernelDispatch.withTable(table) {
+                    ComputeThreads.withCount(threads) {
+                        (model(first).scalars.map(\.bitPattern),
+                         model(pixels).sliced(axis: 0, 0..<1).contiguous().scalars.map(\.bitPattern))  // [1, N, C]
+                    }
+                }
+                #expect(single == expected, "\(table.kind), \(threads) threads, one tile")
+                #expect(batched == expected, "\(table.kind), \(threads) threads, first of 3 tiles")
+            }
+        }
+    }
+}
