@@ -74,8 +74,8 @@ public struct EmbeddingInputs: Sendable, Equatable {
     /// The paths listed in `listFile`, one per line, in file order.
     public static func list(contentsOf listFile: URL) throws -> EmbeddingInputs {
         let data: Data
-        do { data = try Data(contentsOf: listFile) } catch {
-            throw BatchEmbeddingError("\(listFile.path): cannot read the input list: \(error.localizedDescription)")
+        do { data = Data(try InputFile.read(listFile.path)) } catch let error as FileError {
+            throw BatchEmbeddingError("\(listFile.path): cannot read the input list: \(error.message)")
         }
         var names: [String] = []
         for (number, rawLine) in [UInt8](data).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {

@@ -81,8 +81,8 @@ public struct EmbeddingManifest: Sendable {
     ///   before the last commit.
     public static func read(_ url: URL) throws -> EmbeddingManifest {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw BatchEmbeddingError("\(url.path): cannot read the manifest: \(error.localizedDescription)")
+        do { data = Data(try InputFile.read(url.path)) } catch let error as FileError {
+            throw BatchEmbeddingError("\(url.path): cannot read the manifest: \(error.message)")
         }
         let bytes = [UInt8](data)
         var lineStart = 0
