@@ -50,13 +50,42 @@ public enum InternViTCheckpoint {
     /// Loads weights from `source` into a model built from `config`.
     public static func load(config: InternVisionConfig, source: any TensorSource,
                             precision: WeightPrecision = .asStored) throws -> InternVisionModel {
-        let model = InternVisionModel(config: config)
-        switch try detectLayout(source) {
-        case .original(let prefix):
-            try model.load(from: source, prefix: prefix, precision: precision)
-        case .transformers(let prefix):
-            try model.load(from: TransformersSpellingSource(source, prefix: prefix), precision: precision)
+        let layout = try detectLayout(source)
+        let visionSource: any TensorSource, prefix: String
+        switch layout {
+        case .original(let p): (visionSource, prefix) = (source, p)
+        case .transformers(let p): (visionSource, prefix) = (TransformersSpellingSource(source, prefix: p), "")
         }
+        try checkParameterCount(config, against: visionSource, prefix: prefix)
+        let model = InternVisionModel(config: config)
+        try model.load(from: visionSource, prefix: prefix, precision: precision)
         return model
+    }
+
+    /// Refuses a config that asks for more parameters than the checkpoint stores under
+    /// `prefix`, before the model is built: a `num_hidden_layers` of a million must fail
+    /// here in microseconds, not after building a million layers and listing every
+    /// missing key.
+    static func checkParameterCount(_ config: InternVisionConfig, against source: any TensorSource, prefix: String) throws {
+        let scope = prefix.isEmpty ? "" : prefix + "."
+        var stored = 0
+        for name in source.tensorNames where name.hasPrefix(scope) {
+            guard let shape = source.info(named: name)?.shape else { continue }
+            let (count, overflow) = shape.reduce((1, false)) { acc, n in
+                let (product, o) = acc.0.multipliedReportingOverflow(by: n)
+                return (product, acc.1 || o)
+            }
+            let (sum, sumOverflow) = stored.addingReportingOverflow(count)
+            guard !overflow, !sumOverflow else { return }    // absurd shapes: the strict loader names them
+            stored = sum
+        }
+        let expected = config.parameterCount
+        guard expected <= stored else {
+            let where_ = prefix.isEmpty ? "" : " under \"\(prefix)\""
+            throw ConfigError(file: "config.json",
+                              "describes a model of \(expected) parameters (\(config.numHiddenLayers) layers of width \(config.hiddenSize), "
+                              + "MLP \(config.intermediateSize), \(config.imageSize)-pixel positions) but "
+                              + "\(source.sourceDescription) holds \(stored)\(where_): the config does not belong to these weights")
+        }
     }
 }
