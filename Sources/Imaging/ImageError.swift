@@ -46,6 +46,17 @@ public struct DecodeLimits: Sendable {
         self.maximumSide = maximumSide
     }
 
+    /// Throws `.tooLarge` when an image of `width` × `height` (decoded, or derived: a
+    /// resize target, a tiling grid, a canvas) would pass the limits; `what` names it.
+    /// Overflow-safe for any `Int` sizes.
+    public func checkDerived(width: Int, height: Int, _ what: String) throws {
+        guard width > 0, height > 0 else { throw ImageError(.corrupt, "\(what): \(width) x \(height) has no pixels") }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width <= maximumSide, height <= maximumSide, !overflow, pixels <= maximumPixels else {
+            throw ImageError(.tooLarge, "\(what): \(width) x \(height) pixels exceeds the limit of \(maximumPixels) pixels (and \(maximumSide) per side)")
+        }
+    }
+
     func check(width: Int, height: Int) throws {
         guard width > 0, height > 0 else { throw ImageError(.corrupt, "image has no pixels (\(width) x \(height))") }
         guard width <= maximumSide, height <= maximumSide, width.multipliedReportingOverflow(by: height).partialValue <= maximumPixels,

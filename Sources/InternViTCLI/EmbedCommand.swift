@@ -71,6 +71,7 @@ enum EmbedCommand {
         }
         let preprocessing = try InternViTCommand.preprocessing(arguments, directory: loaded.directory,
                                                                tileSize: loaded.model.config.imageSize, help: help)
+        try preprocessing.validate(for: loaded.model.config)
         let keepGoing = arguments.flags.contains("keep-going")
 
         var results: [(path: String, features: Tensor<Float>)] = []
@@ -89,7 +90,8 @@ enum EmbedCommand {
         for (index, file) in files.enumerated() {
             do {
                 let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: file)).image
-                let pixels = preprocessing.pixelValues(image)                  // [tiles, 3, H, W]
+                let pixels = try preprocessing.pixelValues(image)              // [tiles, 3, H, W]
+                try loaded.model.validateInput(shape: pixels.shape)
                 let result = loaded.model.forward(pixels, stopAfterLayer: layer)
                 results.append((file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))
                 tilesDone += pixels.shape[0]

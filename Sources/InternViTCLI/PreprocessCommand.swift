@@ -26,13 +26,14 @@ enum PreprocessCommand {
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         guard let output = arguments.values["output"] else { throw UsageError(message: "--output FILE.npy is required", help: help) }
         let directory = arguments.values["model"].flatMap { $0 == "random" ? nil : URL(fileURLWithPath: $0) }
-        var tileSize = 448
+        var config = InternVisionConfig.internViT300M
         if let directory {
-            tileSize = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json")).imageSize
+            config = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json"))
         }
-        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: tileSize, help: help)
+        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: config.imageSize, help: help)
+        try preprocessing.validate(for: config)
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
-        let pixels = preprocessing.pixelValues(image)
+        let pixels = try preprocessing.pixelValues(image)
         try NPY.write(pixels, to: URL(fileURLWithPath: output))
         console.err("internvit: wrote pixel_values \(pixels.shape) to \(output)")
     }

@@ -20,12 +20,18 @@ enum VisualizeCommand {
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
-        guard case .clip(let processor) = try InternViTPreprocessing.clip(directory: loaded.directory) else { return }
+        let preprocessing = try InternViTPreprocessing.clip(directory: loaded.directory)
+        try preprocessing.validate(for: loaded.model.config)
+        guard case .clip(let processor) = preprocessing else { return }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
-        let crop = processor.resizedAndCropped(image)                           // what the model sees, 8-bit
-        let hidden = loaded.model(processor(image))                               // [1, N, D]
+        let crop = try processor.resizedAndCropped(image)                       // what the model sees, 8-bit
+        let pixels = try processor(image)                                         // [1, 3, H, W]
+        try loaded.model.validateInput(shape: pixels.shape)
         let patch = loaded.model.config.patchSize
         let (h, w) = (crop.height / patch, crop.width / patch)
+        // The picture is the crop and the enlarged colours side by side: twice the crop.
+        try DecodeLimits().checkDerived(width: 2 * w * patch, height: h * patch, "the visualization canvas")
+        let hidden = loaded.model(pixels)                                         // [1, N, D]
         let tokens = hidden.selecting(axis: 0, index: 0).sliced(axis: 0, 1..<(1 + h * w)).contiguous()   // [h·w, D]
         let colours = FeatureVisualization.principalComponents(tokens, gridHeight: h, gridWidth: w)
         let picture = FeatureVisualization.sideBySide(crop.cropped(left: 0, top: 0, width: w * patch, height: h * patch),
