@@ -41,6 +41,19 @@ public struct DecodeLimits: Sendable {
     /// Largest accepted side (guards against extreme aspect ratios).
     public var maximumSide: Int
 
+    /// Most scans (SOS markers) in a JPEG. Each scan may walk every block, so this bounds
+    /// the decode work to a constant times the pixel count. 500 is the limit
+    /// libjpeg-turbo's fuzz targets set (`TJPARAM_SCANLIMIT`, djpeg `-maxscans`); Pillow
+    /// sets none. Real progressive files have about 10 (libjpeg's default script) and
+    /// rarely more than 20.
+    public var maximumScans = 500
+    /// Most block decodes in a JPEG, as a multiple of the frame's block count: the scans
+    /// together may visit each block this many times. Real files visit each block once
+    /// per scan that covers it (about 10 in total for a progressive file); empty scans
+    /// cost nothing; 100 leaves a wide margin and keeps decode time a small constant
+    /// times the pixel count even for valid files built from long EOB runs.
+    public var maximumBlockVisitsPerBlock = 100
+
     public init(maximumPixels: Int = 178_956_970, maximumSide: Int = 1 << 20) {
         self.maximumPixels = maximumPixels
         self.maximumSide = maximumSide
