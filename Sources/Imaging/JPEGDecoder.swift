@@ -119,6 +119,7 @@ enum JPEGDecoder {
                 throw ImageError(.unsupported, "JPEG DNL markers are not supported")
             case 0xDA:
                 guard var f = frame else { throw ImageError(.corrupt, "JPEG scan before the frame header") }
+                frame = nil     // `f` is now the only owner of the coefficients: a scan writes them in place, never copies
                 scanCount += 1
                 guard scanCount <= limits.maximumScans else {
                     throw ImageError(.tooLarge, "JPEG has more than \(limits.maximumScans) scans (the decode-work limit; real files have at most a few dozen)")

@@ -83,8 +83,9 @@ public enum InternViTCheckpoint {
         guard expected <= stored else {
             let where_ = prefix.isEmpty ? "" : " under \"\(prefix)\""
             throw ConfigError(file: "config.json",
-                              "describes a model of \(expected) parameters (\(config.numHiddenLayers) layers of width \(config.hiddenSize), "
-                              + "MLP \(config.intermediateSize), \(config.imageSize)-pixel positions) but "
+                              "describes a model of \(expected) parameters (num_hidden_layers \(config.numHiddenLayers), "
+                              + "hidden_size \(config.hiddenSize), intermediate_size \(config.intermediateSize), "
+                              + "image_size \(config.imageSize)) but "
                               + "\(source.sourceDescription) holds \(stored)\(where_): the config does not belong to these weights")
         }
     }

@@ -37,8 +37,8 @@ public enum InternViTPreprocessing: Sendable {
     /// `InternVisionModel.maximumTokens`, or tiles past the pixel cap.
     /// - Throws: `ConfigError` naming `preprocessor_config.json` and the key.
     public func validate(for config: InternVisionConfig) throws {
-        let file = "preprocessor_config.json"
         func check(_ key: String, height: Int, width: Int) throws {
+            let file = key == "image_size" ? "config.json" : "preprocessor_config.json"
             guard height >= config.patchSize, width >= config.patchSize else {
                 throw ConfigError(file: file, key: key, "\(height) x \(width) is smaller than one \(config.patchSize)-pixel patch of the model")
             }

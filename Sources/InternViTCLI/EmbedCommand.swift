@@ -90,7 +90,8 @@ enum EmbedCommand {
         for (index, file) in files.enumerated() {
             do {
                 let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: file)).image
-                let pixels = try preprocessing.pixelValues(image)              // [tiles, 3, H, W]
+                let pixels: Tensor<Float>                                       // [tiles, 3, H, W]
+                do { pixels = try preprocessing.pixelValues(image) } catch var error as ImageError { error.file = file; throw error }
                 try loaded.model.validateInput(shape: pixels.shape)
                 let result = loaded.model.forward(pixels, stopAfterLayer: layer)
                 results.append((file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))

@@ -33,7 +33,8 @@ enum PreprocessCommand {
         let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: config.imageSize, help: help)
         try preprocessing.validate(for: config)
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
-        let pixels = try preprocessing.pixelValues(image)
+        let pixels: Tensor<Float>
+        do { pixels = try preprocessing.pixelValues(image) } catch var error as ImageError { error.file = arguments.positionals[0]; throw error }
         try NPY.write(pixels, to: URL(fileURLWithPath: output))
         console.err("internvit: wrote pixel_values \(pixels.shape) to \(output)")
     }

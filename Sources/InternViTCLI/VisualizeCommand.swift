@@ -24,8 +24,11 @@ enum VisualizeCommand {
         try preprocessing.validate(for: loaded.model.config)
         guard case .clip(let processor) = preprocessing else { return }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
-        let crop = try processor.resizedAndCropped(image)                       // what the model sees, 8-bit
-        let pixels = try processor(image)                                         // [1, 3, H, W]
+        let crop: RGBImage, pixels: Tensor<Float>                                 // what the model sees, 8-bit; [1, 3, H, W]
+        do { (crop, pixels) = (try processor.resizedAndCropped(image), try processor(image)) } catch var error as ImageError {
+            error.file = arguments.positionals[0]
+            throw error
+        }
         try loaded.model.validateInput(shape: pixels.shape)
         let patch = loaded.model.config.patchSize
         let (h, w) = (crop.height / patch, crop.width / patch)

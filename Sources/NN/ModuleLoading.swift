@@ -30,7 +30,7 @@ public struct ModuleLoadError: Error, CustomStringConvertible, Equatable {
 
     /// Most keys or problems listed per kind: a config that disagrees with its checkpoint
     /// everywhere must still give a message of a few lines, not one per parameter.
-    public static let listedLimit = 8
+    public static let listedLimit = 5
 
     public var description: String {
         func listed(_ items: [String]) -> String {
