@@ -132,3 +132,21 @@ import Testing
         #expect(throws: Never.self) { try limits.checkDerived(width: 13377, height: 13377, "x") }
     }
 }
+
+/// The decoder fixtures and their references agree one to one, so the parameterized
+/// decoder tests ran every reference Pillow wrote.
+@Suite struct ImagingFixtureCoverageTests {
+    @Test(arguments: [("png", "png", 25), ("jpeg", "jpg", 30)])
+    func everyReferenceHasItsFileAndIsTested(_ folder: String, _ ext: String, _ atLeast: Int) throws {
+        let files = ImageFixtures.files(folder, ext)
+        let references = try ImageFixtures.expectedNames(folder)
+        #expect(files.map { String($0.dropLast(ext.count + 1)) } == references)
+        #expect(files.count >= atLeast, "\(folder): \(files.count) fixtures, expected at least \(atLeast)")
+    }
+
+    @Test func aMissingFolderGivesAFailingPlaceholder() {
+        let placeholder = ImageFixtures.files("no-such-folder", "png")
+        #expect(placeholder.count == 1)
+        #expect(throws: ImageError.self) { try ImageDecoder.decode(contentsOf: ImageFixtures.root.appendingPathComponent(placeholder[0])) }
+    }
+}

@@ -129,3 +129,21 @@ func craftedModelDirectory(from fixture: String = "internvit-tiny300m", config: 
         }
     }
 }
+
+/// The reference-forward manifest and the model tests agree: each (checkpoint, case)
+/// pair the fixture script wrote is run by `matchesReferenceAtEveryResolution`.
+@Suite struct InternViTFixtureCoverageTests {
+    @Test func everyManifestCaseIsTested() throws {
+        let url = InternViTFixtures.root.appendingPathComponent("cases/manifest.json")
+        let entries = try #require(try JSONValue.parse(Data(contentsOf: url)).arrayValue)
+        let manifest = try entries.map { "\(try #require($0["checkpoint"]?.stringValue))_\(try #require($0["case"]?.stringValue))" }
+        let tested = InternVisionModelTests.flavours.flatMap { c in InternViTFixtures.cases.map { "\(c)_\($0)" } }
+        #expect(manifest.sorted() == tested.sorted())
+        #expect(manifest.count == 8)
+        for key in manifest {
+            for part in ["pixels", "last_hidden_state", "pooler_output", "mean_pooled", "hidden_states"] {
+                #expect(FileManager.default.isReadableFile(atPath: InternViTFixtures.root.appendingPathComponent("cases/\(key)_\(part).npy").path), "\(key)_\(part)")
+            }
+        }
+    }
+}
