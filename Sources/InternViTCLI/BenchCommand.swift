@@ -24,6 +24,7 @@ enum BenchCommand {
         try InternViTCommand.applyThreads(arguments, help: help)
         let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype, console: console, help: help)
         let size = loaded.model.config.imageSize
+        try loaded.model.validateInput(shape: [1, 3, size, size])      // a hostile image_size: too many tokens
         if arguments.flags.contains("encoder-layer") {
             let cost = loaded.model.config.computeCost()
             let x = Tensor<Float>.randomNormal([tiles, cost.tokens, loaded.model.config.hiddenSize], seed: 3)
