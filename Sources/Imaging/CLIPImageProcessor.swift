@@ -156,12 +156,25 @@ public struct CLIPImageProcessor: Sendable {
         var current = image
         if config.doResize {
             let (h, w) = outputSize(height: image.height, width: image.width)
+            // A center crop inside the resize target: compute only the cropped pixels
+            // (exactly what resizing everything and cropping gives), so an extreme aspect
+            // ratio costs the crop, not the billions of pixels of the full resize.
+            let (cropH, cropW) = (config.cropHeight, config.cropWidth)
+            if config.doCenterCrop && h >= cropH && w >= cropW && h <= Self.largestRegionResize && w <= Self.largestRegionResize
+                && (h != image.height || w != image.width) {
+                let top = (h - cropH) / 2, left = (w - cropW) / 2
+                return image.resized(width: w, height: h, filter: config.resample, columns: left..<(left + cropW), rows: top..<(top + cropH))
+            }
             try limits.checkDerived(width: w, height: h, "resizing a \(image.width) x \(image.height) image")
             if h != image.height || w != image.width { current = current.resized(width: w, height: h, filter: config.resample) }
         }
         if config.doCenterCrop { current = Self.centerCrop(current, height: config.cropHeight, width: config.cropWidth) }
         return current
     }
+
+    /// Largest resize target side computed only in part (beyond it pixel coordinates
+    /// would not be exact in `Double`, and the target must pass `limits` as a whole).
+    static let largestRegionResize = 1 << 31
 
     /// transformers' `get_resize_output_image_size` (height, width).
     public func outputSize(height: Int, width: Int) -> (Int, Int) {

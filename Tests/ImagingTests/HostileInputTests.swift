@@ -92,17 +92,21 @@ import Testing
 
     /// A 65535 × 1 PNG (a few hundred bytes compressed) passes the decoder's pixel cap,
     /// but the shortest-edge resize to 448 would be 29,359,680 × 448 pixels (a 39 GB
-    /// buffer, which aborted): the resize target is checked against the same cap.
+    /// buffer, which aborted). With a center crop only the crop is computed
+    /// (`RegionResizeTests`); without one the whole target is needed and is checked
+    /// against the pixel cap.
     @Test func shortestEdgeResizeTargetIsCapped() throws {
-        let strip = RGBImage(width: 65535, height: 1)
-        let decoded = try ImageDecoder.decode(Data(PNGWriter.encode(strip))).image
-        let processor = CLIPImageProcessor(config: .internViT)
+        let strip = try ImageDecoder.decode(Data(PNGWriter.encode(RGBImage(width: 65535, height: 1)))).image
+        var noCrop = CLIPImageProcessorConfig.internViT
+        noCrop.doCenterCrop = false
+        let processor = CLIPImageProcessor(config: noCrop)
         #expect(processor.outputSize(height: 1, width: 65535) == (448, 29_359_680))
-        #expect { try processor(decoded) } throws: { error in
+        #expect { try processor(strip) } throws: { error in
             (error as? ImageError)?.kind == .tooLarge && "\(error)".contains("29359680 x 448")
         }
-        // A merely wide image still works.
-        #expect(try processor(RGBImage(width: 100, height: 20)).shape == [1, 3, 448, 448])
+        #expect(try CLIPImageProcessor(config: .internViT)(strip).shape == [1, 3, 448, 448])
+        // A merely wide image still works without a crop.
+        #expect(try processor(RGBImage(width: 100, height: 20)).shape == [1, 3, 448, 2240])
     }
 
     /// `preprocessor_config.json` sizes are bounded by the pixel cap and typed strictly.
@@ -148,5 +152,47 @@ import Testing
         let placeholder = ImageFixtures.files("no-such-folder", "png")
         #expect(placeholder.count == 1)
         #expect(throws: ImageError.self) { try ImageDecoder.decode(contentsOf: ImageFixtures.root.appendingPathComponent(placeholder[0])) }
+    }
+}
+
+/// Resizing only a region is bit-identical to resizing everything and cropping (Pillow's
+/// per-pixel arithmetic does not depend on the other pixels).
+@Suite struct RegionResizeTests {
+    static func image(width: Int, height: Int, seed: UInt64) -> RGBImage {
+        var generator = SeededGenerator(seed: seed)
+        return RGBImage(width: width, height: height, pixels: (0..<(width * height * 3)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+    }
+
+    @Test(arguments: [(37, 23, 100, 61), (37, 23, 11, 7), (64, 48, 64, 90), (64, 48, 90, 48), (5, 300, 40, 17), (300, 5, 17, 40), (20, 20, 20, 20)])
+    func regionEqualsResizeThenCrop(_ w: Int, _ h: Int, _ newW: Int, _ newH: Int) {
+        let source = Self.image(width: w, height: h, seed: UInt64(w * 1000 + h))
+        for filter in [ResamplingFilter.bilinear, .bicubic] {
+            let full = source.resized(width: newW, height: newH, filter: filter)
+            for (columns, rows) in [(0..<newW, 0..<newH), ((newW / 3)..<(newW - newW / 4), (newH / 5)..<(newH / 2 + 1)),
+                                    ((newW - 1)..<newW, 0..<1)] {
+                let region = source.resized(width: newW, height: newH, filter: filter, columns: columns, rows: rows)
+                let expected = full.cropped(left: columns.lowerBound, top: rows.lowerBound, width: columns.count, height: rows.count)
+                #expect(region == expected, "\(w)x\(h) -> \(newW)x\(newH) \(filter) \(columns) \(rows)")
+            }
+        }
+    }
+
+    /// The 65535 × 1 strip through InternViT's preprocessing: the 448² center of a
+    /// 29,359,680 × 448 resize, computed without that resize (it asked for 39 GB).
+    @Test func extremeAspectRatioGetsItsCenterCrop() throws {
+        var strip = RGBImage(width: 65535, height: 1)
+        for x in 0..<65535 { strip.pixels[x * 3] = UInt8(x % 256); strip.pixels[x * 3 + 1] = UInt8((x / 256) % 256) }
+        let processor = CLIPImageProcessor(config: .internViT)
+        let crop = try processor.resizedAndCropped(strip)
+        #expect(crop.width == 448 && crop.height == 448)
+        // Its centre column comes from around input column 32767 (a 448x upscale).
+        let middle = crop[224, 0]
+        #expect(abs(Int(middle.1) - 127) <= 1, "green carries x / 256 ≈ 127 at the centre, got \(middle)")
+        // Against the exact path on a strip small enough to resize whole.
+        let small = Self.image(width: 900, height: 2, seed: 9)
+        var config = CLIPImageProcessorConfig.internViT
+        config.size = .shortestEdge(20); config.cropHeight = 20; config.cropWidth = 16
+        let exact = CLIPImageProcessor.centerCrop(small.resized(width: 9000, height: 20, filter: .bicubic), height: 20, width: 16)
+        #expect(try CLIPImageProcessor(config: config).resizedAndCropped(small) == exact)
     }
 }
