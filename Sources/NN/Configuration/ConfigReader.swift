@@ -27,18 +27,12 @@ public struct ConfigReader: Sendable {
         try self.init(object: root, file: file)
     }
 
-    /// Largest configuration file read, in bytes: real ones are a few kilobytes.
-    public static let maximumFileBytes = 16 << 20
-
-    /// Reads and parses the file at `url`.
+    /// Reads and parses the file at `url` (a regular file of at most
+    /// `InputFile.maximumJSONBytes`; FIFOs, devices and directories are refused unread).
     public init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigError(file: url.path, "cannot read: \(error.localizedDescription)")
-        }
-        guard data.count <= Self.maximumFileBytes else {
-            throw ConfigError(file: url.path, "\(data.count) bytes is too large for a configuration file")
-        }
+        do { data = Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes, what: "limit for a config")) }
+        catch let error as FileError { throw ConfigError(file: url.path, error.message) }
         try self.init(json: data, file: url.path)
     }
 
