@@ -67,14 +67,20 @@ public enum InternViTCheckpoint {
         return model
     }
 
-    /// Refuses a config that asks for more parameters than the checkpoint stores under
-    /// `prefix`, before the model is built: a `num_hidden_layers` of a million must fail
-    /// here in microseconds, not after building a million layers and listing every
-    /// missing key.
+    /// Refuses, before the model is built, a config far larger than the checkpoint under
+    /// `prefix`: more layers than it stores, or more than twice its parameters. Building
+    /// costs memory per declared layer (a `num_hidden_layers` of a million took 4 GB and
+    /// a 500 MB error listing every missing key); this check takes microseconds. Smaller
+    /// disagreements (a patch size of 16 against 14-pixel weights) go on to the strict
+    /// loader, whose `ModuleLoadError` names each mismatched key.
     static func checkParameterCount(_ config: InternVisionConfig, against source: any TensorSource, prefix: String) throws {
         let scope = prefix.isEmpty ? "" : prefix + "."
-        var stored = 0
+        var stored = 0, storedLayers = 0
         for name in source.tensorNames where name.hasPrefix(scope) {
+            let path = name.dropFirst(scope.count)
+            if path.hasPrefix("encoder.layers."), let index = Int(path.dropFirst("encoder.layers.".count).prefix { $0 != "." }) {
+                storedLayers = Swift.max(storedLayers, index + 1)
+            }
             guard let shape = source.info(named: name)?.shape else { continue }
             let (count, overflow) = shape.reduce((1, false)) { acc, n in
                 let (product, o) = acc.0.multipliedReportingOverflow(by: n)
@@ -84,9 +90,14 @@ public enum InternViTCheckpoint {
             guard !overflow, !sumOverflow else { return }    // absurd shapes: the strict loader names them
             stored = sum
         }
+        let where_ = prefix.isEmpty ? "" : " under \"\(prefix)\""
+        guard config.numHiddenLayers <= storedLayers else {
+            throw ConfigError(file: "config.json", key: "num_hidden_layers",
+                              "\(config.numHiddenLayers) layers, but \(source.sourceDescription) holds \(storedLayers)\(where_): "
+                              + "the config does not belong to these weights")
+        }
         let expected = config.parameterCount
-        guard expected <= stored else {
-            let where_ = prefix.isEmpty ? "" : " under \"\(prefix)\""
+        guard expected <= 2 * stored else {
             throw ConfigError(file: "config.json",
                               "describes a model of \(expected) parameters (num_hidden_layers \(config.numHiddenLayers), "
                               + "hidden_size \(config.hiddenSize), intermediate_size \(config.intermediateSize), "

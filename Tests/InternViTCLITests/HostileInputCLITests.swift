@@ -46,7 +46,8 @@ func craftedModel(config: [String: String] = [:], preprocessor: [String: String]
 
     @Test(arguments: [
         (["num_hidden_layers": "1000000"], "num_hidden_layers"),      // 30 s, 4 GB, 500 MB message
-        (["num_hidden_layers": "1000"], "parameters"),
+        (["num_hidden_layers": "1000"], "holds 2"),
+        (["image_size": "8400"], "parameters"),
         (["hidden_size": "\"1024\""], "hidden_size"),
         (["image_size": "1048576"], "image_size"),
         (["hidden_act": "\"quick_gelu\""], "hidden_act"),
