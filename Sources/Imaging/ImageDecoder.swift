@@ -3,7 +3,7 @@ import Foundation
 /// A decoded image and what is known about it.
 public struct DecodedImage: Sendable {
     /// The file format.
-    public enum Format: String, Sendable { case png, jpeg, netpbm }
+    public enum Format: String, Sendable { case png, jpeg, netpbm, gif, bmp, tiff }
     /// The pixels as 8-bit RGB, as Pillow's `Image.open(f).convert("RGB")` gives them
     /// (EXIF orientation *not* applied, as in the reference pipeline).
     public var image: RGBImage
@@ -16,8 +16,11 @@ public struct DecodedImage: Sendable {
     public func applyingOrientation() -> RGBImage { Orientation.apply(orientation, to: image) }
 }
 
-/// Reads PNG, JPEG and PGM/PPM files into RGB.
+/// Reads PNG, JPEG (including CMYK / YCCK), GIF, BMP, TIFF and PBM/PGM/PPM files into RGB.
 public enum ImageDecoder {
+    /// The formats `decode` reads, as named in messages and help text.
+    public static let supportedFormats = "PNG, JPEG, GIF, BMP, TIFF, PBM/PGM/PPM"
+
     /// Decodes the file at `url`. Errors name the file.
     public static func decode(contentsOf url: URL, limits: DecodeLimits = DecodeLimits()) throws -> DecodedImage {
         let data: Data
@@ -41,10 +44,20 @@ public enum ImageDecoder {
             let result = try JPEGDecoder.decode(bytes, limits: limits)
             return DecodedImage(image: result.image, format: .jpeg, orientation: result.orientation)
         }
-        if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && "2356".utf8.contains(bytes[1]) {
+        if NetpbmDecoder.isNetpbm(bytes) {
             return DecodedImage(image: try NetpbmDecoder.decode(bytes, limits: limits), format: .netpbm, orientation: 1)
         }
-        throw ImageError(.unsupported, bytes.isEmpty ? "empty file" : "unknown image format (not PNG, JPEG, PGM or PPM)")
+        if GIFDecoder.isGIF(bytes) {
+            return DecodedImage(image: try GIFDecoder.decode(bytes, limits: limits), format: .gif, orientation: 1)
+        }
+        if BMPDecoder.isBMP(bytes) {
+            return DecodedImage(image: try BMPDecoder.decode(bytes, limits: limits), format: .bmp, orientation: 1)
+        }
+        if TIFFDirectory.isTIFF(bytes) {
+            // Pillow applies a TIFF's Orientation tag itself, so the pixels come back upright.
+            return DecodedImage(image: try TIFFDecoder.decode(bytes, limits: limits), format: .tiff, orientation: 1)
+        }
+        throw ImageError(.unsupported, bytes.isEmpty ? "empty file" : "unknown image format (supported: \(supportedFormats))")
     }
 }
 
