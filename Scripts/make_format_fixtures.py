@@ -482,6 +482,14 @@ def copy_corpus():
         "tiff": ["tiff_tiled_planar_raw.tif", "tiff_strip_planar_lzw.tiff", "tiff_adobe_deflate.tif",
                  "16bit.cropped.tif", "tiff_gray_2_4_bpp/hopper2.tif", "tiff_gray_2_4_bpp/hopper4IR.tif", "tiff_wrong_bits_per_sample_2.tiff"],
     }
+    # Files Pillow refuses, kept to check that they are refused here too.
+    os.makedirs(os.path.join(OUT, "rejected"), exist_ok=True)
+    for name in ["bmp/q/pal8oversizepal.bmp"]:
+        try:
+            Image.open(os.path.join(CORPUS, name)).convert("RGB")
+            raise SystemExit(name + " is decoded by Pillow: not a rejection fixture")
+        except (OSError, ValueError, SyntaxError):
+            shutil.copy(os.path.join(CORPUS, name), os.path.join(OUT, "rejected", os.path.basename(name)))
     for fmt, names in picks.items():
         for name in names:
             src = os.path.join(CORPUS, name)

@@ -105,6 +105,8 @@ enum BMPDecoder {
             if grayscale {
                 layout = colors == 2 ? .bilevel : .gray
             } else {
+                // Pillow refuses palettes of more than 256 entries ("invalid palette size").
+                guard colors <= 256 else { throw ImageError(.corrupt, "BMP palette of \(colors) colours exceeds 256 entries") }
                 palette = [UInt8](repeating: 0, count: 3 * Swift.min(colors, 256))
                 for i in 0..<Swift.min(colors, 256) {
                     palette[3 * i] = entries[i * paletteEntrySize + 2]

@@ -31,6 +31,13 @@ import Testing
         }
     }
 
+    /// Files from Pillow's corpus that Pillow refuses are refused here too.
+    @Test func filesPillowRefusesAreRefused() throws {
+        // An 8-bit BMP declaring 300 palette entries ("invalid palette size" in Pillow).
+        let data = try Data(contentsOf: ImageFixtures.root.appendingPathComponent("formats/rejected/pal8oversizepal.bmp"))
+        #expect(Self.kind(data) == .corrupt)
+    }
+
     static func kind(_ data: Data, limits: DecodeLimits = DecodeLimits()) -> ImageError.Kind? {
         do { _ = try ImageDecoder.decode(data, limits: limits); return nil } catch { return (error as? ImageError)?.kind }
     }
