@@ -5,7 +5,8 @@ public struct DecodedImage: Sendable {
     /// The file format.
     public enum Format: String, Sendable { case png, jpeg, netpbm, gif, bmp, tiff }
     /// The pixels as 8-bit RGB, as Pillow's `Image.open(f).convert("RGB")` gives them
-    /// (EXIF orientation *not* applied, as in the reference pipeline).
+    /// (JPEG EXIF orientation *not* applied, as in the reference pipeline; a TIFF Orientation
+    /// tag is, because Pillow applies it when it loads a TIFF).
     public var image: RGBImage
     public let format: Format
     /// The EXIF orientation (1 = upright … 8), 1 when absent.
