@@ -1,7 +1,8 @@
-/// The first image file directory (IFD) of a classic TIFF file: its integer-valued tags.
+/// The first image file directory (IFD) of a classic TIFF or BigTIFF file: its
+/// integer-valued tags.
 ///
-/// Only BYTE, SHORT and LONG values are kept (every tag the decoder needs has one of
-/// those types); every count and offset is checked against the file before it is read.
+/// Only BYTE, SHORT, LONG and LONG8 values are kept (every tag the decoder needs has one
+/// of those types); every count and offset is checked against the file before it is read.
 struct TIFFDirectory {
     let bigEndian: Bool
     private(set) var tags: [Int: [Int]] = [:]
@@ -14,31 +15,37 @@ struct TIFFDirectory {
     init(_ bytes: [UInt8]) throws {
         guard Self.isTIFF(bytes) else { throw ImageError(.unsupported, "not a TIFF file") }
         bigEndian = bytes[0] == 0x4D
-        guard bytes[2] | bytes[3] != 0x2B else { throw ImageError(.unsupported, "BigTIFF is not supported") }
-        guard bytes.count >= 8 else { throw ImageError(.truncated, "TIFF header is cut off") }
+        let big = bytes[2] | bytes[3] == 0x2B
+        guard bytes.count >= (big ? 16 : 8) else { throw ImageError(.truncated, "TIFF header is cut off") }
         let reader = TIFFByteReader(bytes: bytes, bigEndian: bigEndian)
-        let ifd = reader.u32(4)
-        guard ifd >= 8, ifd + 2 <= bytes.count else { throw ImageError(.truncated, "TIFF directory offset \(ifd) is outside the file") }
-        let count = reader.u16(ifd)
-        guard ifd + 2 + 12 * count <= bytes.count else { throw ImageError(.truncated, "TIFF directory is cut off") }
+        if big && (reader.u16(4) != 8 || reader.u16(6) != 0) { throw ImageError(.corrupt, "BigTIFF header has a bad offset size") }
+        // Classic TIFF: 2-byte entry count, 12-byte entries, 4-byte values; BigTIFF: 8, 20, 8.
+        let (countSize, entrySize, slot) = big ? (8, 20, 8) : (2, 12, 4)
+        let ifd = big ? reader.u64(8) : reader.u32(4)
+        guard ifd >= 8, ifd <= bytes.count - countSize else { throw ImageError(.truncated, "TIFF directory offset \(ifd) is outside the file") }
+        let count = big ? reader.u64(ifd) : reader.u16(ifd)
+        guard count <= (bytes.count - ifd - countSize) / entrySize else { throw ImageError(.truncated, "TIFF directory is cut off") }
         for i in 0..<count {
-            let e = ifd + 2 + 12 * i
-            let tag = reader.u16(e), type = reader.u16(e + 2), n = reader.u32(e + 4)
+            let e = ifd + countSize + entrySize * i
+            let tag = reader.u16(e), type = reader.u16(e + 2), n = big ? reader.u64(e + 4) : reader.u32(e + 4)
+            let valueAt = e + (big ? 12 : 8)
             let size: Int
             switch type {
             case 1: size = 1
             case 3: size = 2
             case 4: size = 4
+            case 16: size = 8
             default: continue
             }
-            guard n <= bytes.count else { throw ImageError(.corrupt, "TIFF tag \(tag) claims \(n) values") }
-            let start = n * size <= 4 ? e + 8 : reader.u32(e + 8)
-            guard start + n * size <= bytes.count else { throw ImageError(.truncated, "TIFF tag \(tag) values are outside the file") }
+            guard n <= bytes.count / size else { throw ImageError(.corrupt, "TIFF tag \(tag) claims \(n) values") }
+            let start = n * size <= slot ? valueAt : (big ? reader.u64(valueAt) : reader.u32(valueAt))
+            guard start <= bytes.count - n * size else { throw ImageError(.truncated, "TIFF tag \(tag) values are outside the file") }
             tags[tag] = (0..<n).map { k in
                 switch size {
                 case 1: return Int(bytes[start + k])
                 case 2: return reader.u16(start + 2 * k)
-                default: return reader.u32(start + 4 * k)
+                case 4: return reader.u32(start + 4 * k)
+                default: return reader.u64(start + 8 * k)
                 }
             }
         }
@@ -61,5 +68,12 @@ struct TIFFByteReader {
 
     func u32(_ i: Int) -> Int {
         bigEndian ? u16(i) << 16 | u16(i + 2) : u16(i) | u16(i + 2) << 16
+    }
+
+    /// A 64-bit value, saturated so that an absurd offset or count fails the bounds checks
+    /// instead of overflowing.
+    func u64(_ i: Int) -> Int {
+        let (high, low) = bigEndian ? (u32(i), u32(i + 4)) : (u32(i + 4), u32(i))
+        return high >= 1 << 31 ? Int.max / 2 : high << 32 | low
     }
 }

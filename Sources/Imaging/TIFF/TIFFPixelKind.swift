@@ -9,15 +9,16 @@ enum TIFFPixelKind: Equatable {
     case gray16(signed: Bool)
     /// Mode `LA`: the gray level, alpha dropped.
     case grayAlpha
-    /// 8-bit RGB with `samples` samples per pixel; `premultiplied` (ExtraSamples = 1) is
-    /// un-premultiplied as Pillow's `RGBa` unpacker does (`v · 255 / a`, clipped).
-    case rgb8(samples: Int, premultiplied: Bool)
-    /// 16-bit RGB: the high byte of each sample (Pillow's `RGB;16L` / `RGB;16B`).
-    case rgb16(samples: Int)
+    /// RGB with `samples` samples per pixel of `bytes` bytes each: 16-bit samples keep their
+    /// high byte (Pillow's `RGB;16L` / `RGB;16B`); `premultiplied` (ExtraSamples = 1) is
+    /// un-premultiplied as Pillow's `RGBa` / `RGBa;16` unpackers do (`v · 255 / a` on the
+    /// high bytes, clipped; a = 0 gives black).
+    case rgb(bytes: Int, samples: Int, premultiplied: Bool)
     /// Palette indices of 1, 2, 4 or 8 bits (`samples` = 2 when an extra sample follows).
     case palette(bits: Int, samples: Int)
-    /// 8-bit CMYK (plus unused extra samples), converted as Pillow's `cmyk2rgb`.
-    case cmyk(samples: Int)
+    /// CMYK (plus unused extra samples; 16-bit samples keep their high byte), converted
+    /// as Pillow's `cmyk2rgb`.
+    case cmyk(bytes: Int, samples: Int)
 
     /// The kind Pillow picks, or nil where Pillow (or this reader) has none.
     static func from(photometric: Int, sampleFormat: [Int], bits: [Int], extras: [Int], bigEndian: Bool) -> TIFFPixelKind? {
@@ -35,24 +36,27 @@ enum TIFFPixelKind: Equatable {
         case (1, [1], 2):
             return eights && extras == [2] ? .grayAlpha : nil
         case (2, [1], 3):
-            return eights && extras.isEmpty ? .rgb8(samples: 3, premultiplied: false)
-                : sixteens && extras.isEmpty ? .rgb16(samples: 3) : nil
+            return eights && extras.isEmpty ? .rgb(bytes: 1, samples: 3, premultiplied: false)
+                : sixteens && extras.isEmpty ? .rgb(bytes: 2, samples: 3, premultiplied: false) : nil
         case (2, [1], 4):
-            if eights && [[], [0], [2], [999]].contains(extras) { return .rgb8(samples: 4, premultiplied: false) }
-            if eights && extras == [1] { return .rgb8(samples: 4, premultiplied: true) }
-            if sixteens && [[], [0], [2]].contains(extras) { return .rgb16(samples: 4) }
+            if eights && [[], [0], [2], [999]].contains(extras) { return .rgb(bytes: 1, samples: 4, premultiplied: false) }
+            if eights && extras == [1] { return .rgb(bytes: 1, samples: 4, premultiplied: true) }
+            if sixteens && [[], [0], [2]].contains(extras) { return .rgb(bytes: 2, samples: 4, premultiplied: false) }
+            if sixteens && extras == [1] { return .rgb(bytes: 2, samples: 4, premultiplied: true) }
             return nil
         case (2, [1], 5), (2, [1], 6):
             guard eights, extras.count == bits.count - 3, extras.dropFirst().allSatisfy({ $0 == 0 }), [0, 1, 2].contains(extras[0]) else {
                 return nil
             }
-            return .rgb8(samples: bits.count, premultiplied: extras[0] == 1)
+            return .rgb(bytes: 1, samples: bits.count, premultiplied: extras[0] == 1)
         case (3, [1], 1):
             return [1, 2, 4, 8].contains(bits[0]) ? .palette(bits: bits[0], samples: 1) : nil
         case (3, [1], 2):
             return eights && (extras == [0] || extras == [2]) ? .palette(bits: 8, samples: 2) : nil
+        case (5, [1], 4) where sixteens && extras.isEmpty:
+            return .cmyk(bytes: 2, samples: 4)
         case (5, [1], 4), (5, [1], 5), (5, [1], 6):
-            return eights && extras.count == bits.count - 4 && extras.allSatisfy({ $0 == 0 }) ? .cmyk(samples: bits.count) : nil
+            return eights && extras.count == bits.count - 4 && extras.allSatisfy({ $0 == 0 }) ? .cmyk(bytes: 1, samples: bits.count) : nil
         default:
             return nil
         }
@@ -82,29 +86,26 @@ enum TIFFPixelKind: Equatable {
             var gray = [UInt8](repeating: 0, count: width * height)
             for y in 0..<height { for x in 0..<width { gray[y * width + x] = data[y * rowBytes + 2 * x] } }
             return PaletteExpansion.rgb(gray: gray, width: width, height: height)
-        case .rgb8(let samples, let premultiplied):
+        case .rgb(let size, let samples, let premultiplied):
             var out = [UInt8](repeating: 0, count: width * height * 3)
-            for y in 0..<height {
-                for x in 0..<width {
-                    let s = y * rowBytes + samples * x, d = (y * width + x) * 3
-                    if premultiplied {
-                        let a = Int(data[s + 3])
-                        for c in 0..<3 {
-                            out[d + c] = a == 0 ? 0 : a == 255 ? data[s + c] : UInt8(Swift.min(255, Int(data[s + c]) * 255 / a))
+            let high = size == 2 && !bigEndian ? 1 : 0   // offset of a sample's high byte
+            let step = size * samples
+            data.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { o in
+                    for y in 0..<height {
+                        var s = y * rowBytes + high, d = y * width * 3
+                        for _ in 0..<width {
+                            let r = input[s], g = input[s + size], b = input[s + 2 * size]
+                            if premultiplied {
+                                let a = Int(input[s + 3 * size])
+                                func unmultiply(_ v: UInt8) -> UInt8 { a == 0 ? 0 : a == 255 ? v : UInt8(Swift.min(255, Int(v) * 255 / a)) }
+                                o[d] = unmultiply(r); o[d + 1] = unmultiply(g); o[d + 2] = unmultiply(b)
+                            } else {
+                                o[d] = r; o[d + 1] = g; o[d + 2] = b
+                            }
+                            s += step; d += 3
                         }
-                    } else {
-                        out[d] = data[s]; out[d + 1] = data[s + 1]; out[d + 2] = data[s + 2]
                     }
-                }
-            }
-            return RGBImage(width: width, height: height, pixels: out)
-        case .rgb16(let samples):
-            var out = [UInt8](repeating: 0, count: width * height * 3)
-            let high = bigEndian ? 0 : 1
-            for y in 0..<height {
-                for x in 0..<width {
-                    let s = y * rowBytes + 2 * samples * x, d = (y * width + x) * 3
-                    out[d] = data[s + high]; out[d + 1] = data[s + 2 + high]; out[d + 2] = data[s + 4 + high]
                 }
             }
             return RGBImage(width: width, height: height, pixels: out)
@@ -125,12 +126,13 @@ enum TIFFPixelKind: Equatable {
                 }
             }
             return PaletteExpansion.rgb(indices: indices, palette: palette, width: width, height: height)
-        case .cmyk(let samples):
+        case .cmyk(let size, let samples):
             var out = [UInt8](repeating: 0, count: width * height * 3)
+            let high = size == 2 && !bigEndian ? 1 : 0
             for y in 0..<height {
                 for x in 0..<width {
-                    let s = y * rowBytes + samples * x
-                    CMYKColor.rgb(data[s], data[s + 1], data[s + 2], data[s + 3], into: &out, at: (y * width + x) * 3)
+                    let s = y * rowBytes + size * samples * x + high
+                    CMYKColor.rgb(data[s], data[s + size], data[s + 2 * size], data[s + 3 * size], into: &out, at: (y * width + x) * 3)
                 }
             }
             return RGBImage(width: width, height: height, pixels: out)
