@@ -6,17 +6,27 @@
 /// capped at the caller's byte count, and a code string is at most 4096 bytes. A code
 /// stream of nothing but clear codes is bounded by the input (each code is ≥ 3 bits).
 enum LZW {
-    /// The 4096-entry string table: each entry is its prefix entry plus one byte.
-    struct Table {
-        var prefix = [UInt16](repeating: 0, count: 4096)
-        var suffix = [UInt8](repeating: 0, count: 4096)
-        var first = [UInt8](repeating: 0, count: 4096)
-        var length = [Int](repeating: 0, count: 4096)
+    /// The 4096-entry string table: each entry is its prefix entry plus one byte. Every
+    /// index is < 4096 by construction (codes have at most 12 bits; entries are added only
+    /// while `next < 4096`), so the storage is unchecked.
+    final class Table {
+        let prefix = UnsafeMutablePointer<UInt16>.allocate(capacity: 4096)
+        let suffix = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+        let first = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+        let length = UnsafeMutablePointer<Int>.allocate(capacity: 4096)
 
         init(literals: Int) {
+            prefix.initialize(repeating: 0, count: 4096)
+            suffix.initialize(repeating: 0, count: 4096)
+            first.initialize(repeating: 0, count: 4096)
+            length.initialize(repeating: 0, count: 4096)
             for i in 0..<literals {
                 suffix[i] = UInt8(truncatingIfNeeded: i); first[i] = UInt8(truncatingIfNeeded: i); length[i] = 1
             }
+        }
+
+        deinit {
+            prefix.deallocate(); suffix.deallocate(); first.deallocate(); length.deallocate()
         }
 
         /// Writes the string of `code` at `out[position...]`, dropping bytes past `capacity`.
@@ -24,6 +34,14 @@ enum LZW {
         func write(_ code: Int, to out: UnsafeMutablePointer<UInt8>, at position: Int, capacity: Int) {
             var c = code
             var i = position + length[code] - 1
+            if i < capacity {
+                while i >= position {
+                    out[i] = suffix[c]
+                    c = Int(prefix[c])
+                    i -= 1
+                }
+                return
+            }
             while i >= position {
                 if i < capacity { out[i] = suffix[c] }
                 c = Int(prefix[c])
@@ -31,7 +49,8 @@ enum LZW {
             }
         }
 
-        mutating func add(prefix p: Int, byte: UInt8, at index: Int) {
+        @inline(__always)
+        func add(prefix p: Int, byte: UInt8, at index: Int) {
             prefix[index] = UInt16(p)
             suffix[index] = byte
             first[index] = first[p]
@@ -47,7 +66,7 @@ enum LZW {
     static func decodeGIF(_ data: [UInt8], minimumCodeSize bits: Int, count: Int) throws -> [UInt8] {
         guard (0...12).contains(bits) else { throw ImageError(.corrupt, "GIF LZW minimum code size \(bits) is out of range") }
         let clear = 1 << bits, end = clear + 1
-        var table = Table(literals: clear)
+        let table = Table(literals: clear)
         var out = [UInt8](repeating: 0, count: count)
         var position = 0
         var next = clear + 2, codeSize = bits + 1, codeMask = (1 << codeSize) - 1
@@ -114,22 +133,26 @@ enum LZW {
         if data.count >= 2, data[data.startIndex] == 0, data[data.startIndex + 1] & 1 != 0 {
             throw ImageError(.unsupported, "old-style (pre-6.0, LSB-first) TIFF LZW is not supported")
         }
-        var table = Table(literals: 256)
+        let table = Table(literals: 256)
         var out = [UInt8](repeating: 0, count: count)
         var position = 0
         var next = 258, codeSize = 9
         var previous = -1
-        var bitBuffer: UInt64 = 0, bitCount = 0, index = data.startIndex
+        var bitBuffer: UInt64 = 0, bitCount = 0, index = 0
+        try data.withUnsafeBufferPointer { input in
         try out.withUnsafeMutableBufferPointer { buffer in
             let o = buffer.baseAddress!
             while position < count {
-                while bitCount < codeSize {
-                    guard index < data.endIndex else {
+                if bitCount < codeSize {
+                    // Refill up to 7 bytes at once.
+                    while bitCount <= 56 && index < input.count {
+                        bitBuffer = bitBuffer << 8 | UInt64(input[index])
+                        index += 1
+                        bitCount += 8
+                    }
+                    guard bitCount >= codeSize else {
                         throw ImageError(.truncated, "TIFF LZW data ends after \(position) of \(count) bytes")
                     }
-                    bitBuffer = bitBuffer << 8 | UInt64(data[index])
-                    index += 1
-                    bitCount += 8
                 }
                 let code = Int((bitBuffer >> UInt64(bitCount - codeSize)) & UInt64((1 << codeSize) - 1))
                 bitCount -= codeSize
@@ -165,6 +188,7 @@ enum LZW {
                 }
                 previous = code
             }
+        }
         }
         return out
     }

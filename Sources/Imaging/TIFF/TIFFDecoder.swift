@@ -1,3 +1,5 @@
+import Tensor
+
 /// Baseline TIFF decoding of the first page, as Pillow's `TiffImagePlugin` (raw decoder
 /// for uncompressed data, libtiff otherwise) gives it to `convert("RGB")`: strips and
 /// tiles; no compression, LZW, Deflate and PackBits; the horizontal predictor; chunky and
@@ -50,8 +52,7 @@ enum TIFFDecoder {
         let planes = planar == 2 ? samples : 1
         let samplesPerPlane = planar == 2 ? 1 : samples
         let planeRowBytes = (width * samplesPerPlane * bps + 7) / 8
-        var planeData = [[UInt8]](repeating: [], count: planes)
-        for p in 0..<planes { planeData[p] = [UInt8](repeating: 0, count: height * planeRowBytes) }
+        let reversed = ifd.value(Tag.fillOrder, 1) == 2
 
         /// One strip or tile: its bytes decompressed, bit order fixed and predictor undone.
         func chunk(_ index: Int, offsets: [Int], counts: [Int]?, rows: Int, fullRows: Int, rowBytes: Int) throws -> [UInt8] {
@@ -67,7 +68,7 @@ enum TIFFDecoder {
             }
             var data = try TIFFCompression.decompress(bytes[offset..<end], scheme: compression, count: rows * rowBytes,
                                                       fullCount: fullRows * rowBytes)
-            if ifd.value(Tag.fillOrder, 1) == 2 { for i in data.indices { data[i] = reverseBits[Int(data[i])] } }
+            if reversed { for i in data.indices { data[i] = reverseBits[Int(data[i])] } }
             if predictor == 2 {
                 try TIFFCompression.undoPredictor(&data, rowBytes: rowBytes, rows: rows, bitsPerSample: bps,
                                                   samplesPerPixel: samplesPerPlane, bigEndian: ifd.bigEndian)
@@ -75,7 +76,11 @@ enum TIFFDecoder {
             return data
         }
 
-        if let offsets = ifd[Tag.tileOffsets] {
+        /// A strip or tile: which chunk, how it decodes, and where its rows go in its plane.
+        struct Job { var index: Int, plane: Int, rows: Int, fullRows: Int, chunkRowBytes: Int, y0: Int, copyRows: Int, rowStart: Int, copyBytes: Int }
+        var jobs: [Job] = []
+        let offsets: [Int], counts: [Int]?
+        if let tileOffsets = ifd[Tag.tileOffsets] {
             guard let tileWidth = ifd[Tag.tileWidth]?.first, let tileLength = ifd[Tag.tileLength]?.first, tileWidth > 0, tileLength > 0,
                   tileWidth <= Swift.max(width, 1024), tileLength <= Swift.max(height, 1024) else {
                 throw ImageError(.corrupt, "TIFF tile size is missing or out of range")
@@ -83,41 +88,67 @@ enum TIFFDecoder {
             let tileRowBytes = (tileWidth * samplesPerPlane * bps + 7) / 8
             guard (tileWidth * samplesPerPlane * bps) % 8 == 0 else { throw ImageError(.unsupported, "TIFF tiles that are not whole bytes wide") }
             let across = (width + tileWidth - 1) / tileWidth, down = (height + tileLength - 1) / tileLength
+            offsets = tileOffsets; counts = ifd[Tag.tileByteCounts]
             for p in 0..<planes {
                 for ty in 0..<down {
                     for tx in 0..<across {
-                        let tile = try chunk(p * across * down + ty * across + tx, offsets: offsets, counts: ifd[Tag.tileByteCounts],
-                                             rows: tileLength, fullRows: tileLength, rowBytes: tileRowBytes)
-                        let x0 = tx * tileWidth, y0 = ty * tileLength
-                        let rowStart = x0 * samplesPerPlane * bps / 8
-                        let copy = Swift.min(tileRowBytes, planeRowBytes - rowStart)
-                        for r in 0..<Swift.min(tileLength, height - y0) {
-                            let dst = (y0 + r) * planeRowBytes + rowStart
-                            planeData[p].replaceSubrange(dst..<(dst + copy), with: tile[(r * tileRowBytes)..<(r * tileRowBytes + copy)])
-                        }
+                        let rowStart = tx * tileWidth * samplesPerPlane * bps / 8
+                        jobs.append(Job(index: p * across * down + ty * across + tx, plane: p, rows: tileLength, fullRows: tileLength,
+                                        chunkRowBytes: tileRowBytes, y0: ty * tileLength, copyRows: Swift.min(tileLength, height - ty * tileLength),
+                                        rowStart: rowStart, copyBytes: Swift.min(tileRowBytes, planeRowBytes - rowStart)))
                     }
                 }
             }
-        } else if var offsets = ifd[Tag.stripOffsets] {
+        } else if let stripOffsets = ifd[Tag.stripOffsets] {
             let rowsPerStrip = Swift.max(1, Swift.min(ifd.value(Tag.rowsPerStrip, height), height))
             // Pillow's raw decoder reads a single whole-image strip from the last offset.
-            if compression == 1 && planar == 1 && ifd.value(Tag.rowsPerStrip, height) == height { offsets = Array(offsets.suffix(1)) }
+            let single = compression == 1 && planar == 1 && ifd.value(Tag.rowsPerStrip, height) == height
+            offsets = single ? Array(stripOffsets.suffix(1)) : stripOffsets
+            counts = ifd[Tag.stripByteCounts]
             let stripsPerPlane = (height + rowsPerStrip - 1) / rowsPerStrip
             for p in 0..<planes {
                 for s in 0..<stripsPerPlane {
                     let y0 = s * rowsPerStrip, rows = Swift.min(rowsPerStrip, height - y0)
-                    let strip = try chunk(p * stripsPerPlane + s, offsets: offsets, counts: ifd[Tag.stripByteCounts], rows: rows,
-                                          fullRows: rowsPerStrip, rowBytes: planeRowBytes)
-                    planeData[p].replaceSubrange((y0 * planeRowBytes)..<((y0 + rows) * planeRowBytes), with: strip)
+                    jobs.append(Job(index: p * stripsPerPlane + s, plane: p, rows: rows, fullRows: rowsPerStrip, chunkRowBytes: planeRowBytes,
+                                    y0: y0, copyRows: rows, rowStart: 0, copyBytes: planeRowBytes))
                 }
             }
         } else {
             throw ImageError(.corrupt, "TIFF has neither strips nor tiles")
         }
+        for job in jobs where job.index >= offsets.count {
+            throw ImageError(.corrupt, "TIFF has \(offsets.count) strip or tile offsets, \(job.index + 1) needed")
+        }
+        // Strips and tiles are independent: decode them in parallel, each into its own rows.
+        let planeSize = height * planeRowBytes
+        var planeData = [UInt8](repeating: 0, count: planes * planeSize)
+        var failures = [ImageError?](repeating: nil, count: jobs.count)
+        planeData.withUnsafeMutableBufferPointer { out in
+            failures.withUnsafeMutableBufferPointer { failed in
+                parallelFor(jobs.count, grain: 1) { range in
+                    for j in range {
+                        let job = jobs[j]
+                        do {
+                            let chunk = try chunk(job.index, offsets: offsets, counts: counts, rows: job.rows, fullRows: job.fullRows,
+                                                  rowBytes: job.chunkRowBytes)
+                            chunk.withUnsafeBufferPointer { source in
+                                for r in 0..<job.copyRows {
+                                    let dst = job.plane * planeSize + (job.y0 + r) * planeRowBytes + job.rowStart
+                                    (out.baseAddress! + dst).update(from: source.baseAddress! + r * job.chunkRowBytes, count: job.copyBytes)
+                                }
+                            }
+                        } catch {
+                            failed[j] = error as? ImageError ?? ImageError(.corrupt, "\(error)")
+                        }
+                    }
+                }
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
 
         var data: [UInt8], rowBytes: Int
         if planes == 1 {
-            data = planeData[0]; rowBytes = planeRowBytes
+            data = planeData; rowBytes = planeRowBytes
         } else {
             // Interleave the planes (8- or 16-bit samples) into chunky rows.
             guard bps >= 8 else { throw ImageError(.unsupported, "planar TIFF with \(bps)-bit samples is not supported") }
@@ -125,10 +156,11 @@ enum TIFFDecoder {
             rowBytes = width * samples * size
             data = [UInt8](repeating: 0, count: height * rowBytes)
             for p in 0..<planes {
-                let plane = planeData[p]
                 for y in 0..<height {
                     for x in 0..<width {
-                        for b in 0..<size { data[y * rowBytes + (x * samples + p) * size + b] = plane[y * planeRowBytes + x * size + b] }
+                        for b in 0..<size {
+                            data[y * rowBytes + (x * samples + p) * size + b] = planeData[p * planeSize + y * planeRowBytes + x * size + b]
+                        }
                     }
                 }
             }
