@@ -45,8 +45,9 @@ enum TIFFDecoder {
                                             extras: extras, bigEndian: ifd.bigEndian) else {
             throw ImageError(.unsupported, "TIFF pixel layout (photometric \(photometric), \(bits) bits, extra samples \(extras)) is not supported")
         }
-        let predictor = ifd.value(Tag.predictor, 1)
-        guard predictor == 1 || (predictor == 2 && compression != 1) else {
+        // Pillow reads uncompressed data with its raw decoder, which ignores the predictor.
+        let predictor = compression == 1 ? 1 : ifd.value(Tag.predictor, 1)
+        guard predictor == 1 || predictor == 2 else {
             throw ImageError(.unsupported, "TIFF predictor \(predictor) is not supported")
         }
         let planes = planar == 2 ? samples : 1
@@ -129,6 +130,21 @@ enum TIFFDecoder {
                     for j in range {
                         let job = jobs[j]
                         do {
+                            if compression == 1 && !reversed {
+                                // Uncompressed: copy the rows straight from the file.
+                                let offset = offsets[job.index]
+                                guard offset <= bytes.count, bytes.count - offset >= job.rows * job.chunkRowBytes else {
+                                    throw ImageError(.truncated, "TIFF strip or tile is cut off")
+                                }
+                                bytes.withUnsafeBufferPointer { source in
+                                    for r in 0..<job.copyRows {
+                                        let dst = job.plane * planeSize + (job.y0 + r) * planeRowBytes + job.rowStart
+                                        (out.baseAddress! + dst).update(from: source.baseAddress! + offset + r * job.chunkRowBytes,
+                                                                        count: job.copyBytes)
+                                    }
+                                }
+                                continue
+                            }
                             let chunk = try chunk(job.index, offsets: offsets, counts: counts, rows: job.rows, fullRows: job.fullRows,
                                                   rowBytes: job.chunkRowBytes)
                             chunk.withUnsafeBufferPointer { source in

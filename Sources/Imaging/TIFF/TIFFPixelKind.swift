@@ -86,6 +86,8 @@ enum TIFFPixelKind: Equatable {
             var gray = [UInt8](repeating: 0, count: width * height)
             for y in 0..<height { for x in 0..<width { gray[y * width + x] = data[y * rowBytes + 2 * x] } }
             return PaletteExpansion.rgb(gray: gray, width: width, height: height)
+        case .rgb(1, 3, false) where rowBytes == width * 3:
+            return RGBImage(width: width, height: height, pixels: data)   // already RGB: no copy
         case .rgb(let size, let samples, let premultiplied):
             var out = [UInt8](repeating: 0, count: width * height * 3)
             let high = size == 2 && !bigEndian ? 1 : 0   // offset of a sample's high byte
