@@ -142,7 +142,7 @@ def rle4(indices):
 
 
 def tiff_file(w, h, spp, bps, photometric, chunks, *, tiled=None, rows_per_strip=None, compression=1, predictor=None,
-              planar=1, extra=None, colormap=None, big_endian=False, sample_format=None):
+              planar=1, extra=None, colormap=None, big_endian=False, sample_format=None, more_tags=()):
     """A one-page TIFF; `chunks` are the (already compressed) strips or tiles."""
     e = ">" if big_endian else "<"
     entries = []
@@ -167,6 +167,8 @@ def tiff_file(w, h, spp, bps, photometric, chunks, *, tiled=None, rows_per_strip
         add(339, 3, [sample_format] * spp)
     if colormap is not None:
         add(320, 3, colormap)
+    for tag, typ, values in more_tags:
+        add(tag, typ, values)
     offsets = []
     for c in chunks:
         offsets.append(base + len(data))

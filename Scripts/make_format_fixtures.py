@@ -149,6 +149,14 @@ def make_tiff():
     save("tiff", "photo_strips_lzw.tif", pil_bytes(im, "TIFF", compression="tiff_lzw", tiffinfo={278: 5}))
     save("tiff", "photo_orientation6.tif", pil_bytes(photo(40, 30), "TIFF", tiffinfo={274: 6}))
     save("tiff", "photo_cmyk_raw.tif", pil_bytes(im.convert("CMYK"), "TIFF"))
+    # JPEG in TIFF: Pillow writes photometric RGB (not decoded here); a YCbCr one is crafted
+    # from whole JPEG streams, one per strip (4:2:0, YCbCrSubsampling 2, 2).
+    jw, jh = 61, 45
+    ycc = photo(jw, jh, 0.2, 0.4)
+    strips = [pil_bytes(ycc.crop((0, y, jw, min(y + 16, jh))), "JPEG", quality=85, subsampling=2) for y in range(0, jh, 16)]
+    save("tiff", "crafted_jpeg_ycbcr_strips.tif",
+         tiff_file(jw, jh, 3, 8, 6, strips, rows_per_strip=16, compression=7, more_tags=[(530, 3, [2, 2])]))
+    save("tiff", "photo_jpeg_gray.tif", pil_bytes(im.convert("L"), "TIFF", compression="jpeg"))
     # Crafted: tiles (Deflate, with the predictor; raw, big-endian), predictor on LZW strips,
     # planar RGB, 16-bit RGB, 4-bit palette, WhiteIsZero, associated alpha.
     rows = a.reshape(h, w * 3)

@@ -9,7 +9,7 @@ import Testing
     static let mutated = ["gif/photo_interlaced.gif", "gif/crafted_offset_local_interlaced.gif", "bmp/crafted_rle8.bmp",
                           "bmp/crafted_rle4.bmp", "bmp/crafted_16_565.bmp", "bmp/photo_8_palette.bmp", "tiff/photo_rgb_lzw.tif",
                           "tiff/crafted_tiles_deflate_predictor.tif", "tiff/photo_rgb_packbits.tif", "tiff/crafted_planar_deflate.tif",
-                          "tiff/crafted_palette4_packbits.tif", "jpeg-cmyk/photo_cmyk.jpg", "netpbm/photo_plain.pbm",
+                          "tiff/crafted_palette4_packbits.tif", "tiff/crafted_jpeg_ycbcr_strips.tif", "jpeg-cmyk/photo_cmyk.jpg", "netpbm/photo_plain.pbm",
                           "netpbm/gray_maxval4095_plain.pgm"]
 
     @Test(arguments: mutated)

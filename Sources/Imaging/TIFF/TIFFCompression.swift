@@ -2,7 +2,30 @@
 /// none (1), LZW (5), Deflate (8 and the old 32946) and PackBits (32773) — and the
 /// horizontal-differencing predictor (2) that LZW and Deflate files often use.
 enum TIFFCompression {
-    static func isSupported(_ scheme: Int) -> Bool { [1, 5, 8, 32946, 32773].contains(scheme) }
+    static func isSupported(_ scheme: Int) -> Bool { [1, 5, 7, 8, 32946, 32773].contains(scheme) }
+
+    /// A JPEG-compressed (7) strip or tile of `width` × `rows` pixels as 8-bit samples
+    /// (`components` per pixel: 3 = RGB, 1 = gray), as libtiff hands libjpeg's output to
+    /// Pillow (`JPEGCOLORMODE_RGB`: libjpeg's own upsampling and YCbCr → RGB). The shared
+    /// `JPEGTables` (tag 347) are spliced in front of the abbreviated stream.
+    /// The JPEG frame may not exceed `width` × `fullRows` pixels (checked from its header,
+    /// so a strip cannot claim a huge frame).
+    static func jpeg(_ data: ArraySlice<UInt8>, tables: [UInt8], width: Int, rows: Int, fullRows: Int, components: Int) throws -> [UInt8] {
+        var stream: [UInt8]
+        if tables.count >= 4, data.count >= 2, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xD8 {
+            stream = Array(tables.dropLast(2)) + data.dropFirst(2)
+        } else {
+            stream = Array(data)
+        }
+        let decoded = try JPEGDecoder.decode(stream, limits: DecodeLimits(maximumPixels: width * fullRows))
+        stream = []
+        guard decoded.image.width == width, decoded.image.height >= rows, decoded.components == components else {
+            throw ImageError(.corrupt, "TIFF JPEG strip or tile is \(decoded.image.width) x \(decoded.image.height) with "
+                             + "\(decoded.components) components, \(width) x \(rows) with \(components) expected")
+        }
+        if components == 3 { return Array(decoded.image.pixels.prefix(width * rows * 3)) }
+        return (0..<(width * rows)).map { decoded.image.pixels[3 * $0] }
+    }
 
     /// One strip or tile as `count` bytes. `fullCount` is the size a writer may have
     /// padded a short last strip to (Deflate output is allowed to reach it).

@@ -2,7 +2,7 @@ import Tensor
 
 /// Baseline TIFF decoding of the first page, as Pillow's `TiffImagePlugin` (raw decoder
 /// for uncompressed data, libtiff otherwise) gives it to `convert("RGB")`: strips and
-/// tiles; no compression, LZW, Deflate and PackBits; the horizontal predictor; chunky and
+/// tiles; no compression, LZW, Deflate, PackBits and JPEG (YCbCr or gray); the horizontal predictor; chunky and
 /// planar sample layouts; fill order 2; the pixel kinds of `TIFFPixelKind`. As in Pillow,
 /// the Orientation tag (274) is applied when the image is loaded (`exif_transpose` in
 /// `TiffImageFile.load_end`), unlike JPEG's EXIF orientation.
@@ -41,8 +41,15 @@ enum TIFFDecoder {
             throw ImageError(.unsupported, "TIFF with bits per sample \(bits) is not supported")
         }
         let photometric = ifd.value(Tag.photometric, 0)
-        guard let kind = TIFFPixelKind.from(photometric: photometric, sampleFormat: ifd[Tag.sampleFormat] ?? [1], bits: bits,
-                                            extras: extras, bigEndian: ifd.bigEndian) else {
+        // JPEG in TIFF: YCbCr comes out of libjpeg as RGB (Pillow asks libtiff for JPEGCOLORMODE_RGB); gray as gray.
+        let jpegKind: TIFFPixelKind? = compression != 7 ? nil
+            : photometric == 6 && bits == [8, 8, 8] && planar == 1 ? .rgb(bytes: 1, samples: 3, premultiplied: false)
+            : photometric == 1 && bits == [8] ? .gray(bits: 8, inverted: false) : nil
+        if compression == 7 && jpegKind == nil {
+            throw ImageError(.unsupported, "JPEG-compressed TIFF with photometric \(photometric) and \(bits) bits is not supported")
+        }
+        guard let kind = jpegKind ?? TIFFPixelKind.from(photometric: photometric, sampleFormat: ifd[Tag.sampleFormat] ?? [1], bits: bits,
+                                                        extras: extras, bigEndian: ifd.bigEndian) else {
             throw ImageError(.unsupported, "TIFF pixel layout (photometric \(photometric), \(bits) bits, extra samples \(extras)) is not supported")
         }
         // Pillow reads uncompressed data with its raw decoder, which ignores the predictor.
@@ -54,6 +61,7 @@ enum TIFFDecoder {
         let samplesPerPlane = planar == 2 ? 1 : samples
         let planeRowBytes = (width * samplesPerPlane * bps + 7) / 8
         let reversed = ifd.value(Tag.fillOrder, 1) == 2
+        let jpegTables = (ifd[347] ?? []).map { UInt8(truncatingIfNeeded: $0) }
 
         /// One strip or tile: its bytes decompressed, bit order fixed and predictor undone.
         func chunk(_ index: Int, offsets: [Int], counts: [Int]?, rows: Int, fullRows: Int, rowBytes: Int) throws -> [UInt8] {
@@ -66,6 +74,10 @@ enum TIFFDecoder {
             } else {
                 guard let counts, index < counts.count else { throw ImageError(.corrupt, "TIFF has no strip or tile byte counts") }
                 end = Swift.min(bytes.count, offset + counts[index])
+            }
+            if compression == 7 {
+                return try TIFFCompression.jpeg(bytes[offset..<end], tables: jpegTables, width: rowBytes / samples, rows: rows,
+                                                fullRows: fullRows, components: samples)
             }
             var data = try TIFFCompression.decompress(bytes[offset..<end], scheme: compression, count: rows * rowBytes,
                                                       fullCount: fullRows * rowBytes)

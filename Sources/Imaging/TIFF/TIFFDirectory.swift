@@ -1,7 +1,7 @@
 /// The first image file directory (IFD) of a classic TIFF or BigTIFF file: its
 /// integer-valued tags.
 ///
-/// Only BYTE, SHORT, LONG and LONG8 values are kept (every tag the decoder needs has one
+/// Only BYTE, UNDEFINED, SHORT, LONG and LONG8 values are kept (every tag the decoder needs has one
 /// of those types); every count and offset is checked against the file before it is read.
 struct TIFFDirectory {
     let bigEndian: Bool
@@ -31,7 +31,7 @@ struct TIFFDirectory {
             let valueAt = e + (big ? 12 : 8)
             let size: Int
             switch type {
-            case 1: size = 1
+            case 1, 7: size = 1   // BYTE, UNDEFINED (JPEGTables)
             case 3: size = 2
             case 4: size = 4
             case 16: size = 8
