@@ -56,6 +56,7 @@ let package = Package(
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "NNTesting", targets: ["NNTesting"]),
         .library(name: "InternViT", targets: ["InternViT"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "internvit", targets: ["internvit"]),
@@ -64,9 +65,14 @@ let package = Package(
         .executable(name: "minilm-embed", targets: ["minilm-embed"]),
     ],
     targets: [
-        .target(name: "Tensor", swiftSettings: kernelSettings),
+        // Tensor (the kernels) is optimised in debug builds too: unoptimised SIMD code runs
+        // ~1000x slower, which made debug builds useless for experiments (issue 14).
+        .target(name: "Tensor", swiftSettings: kernelSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+        // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other
+        // packages can test their own layers the same way (Docs/Extending.md).
+        .target(name: "NNTesting", dependencies: ["NN", "Tensor"]),
         .target(name: "InternViT", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: kernelSettings),
         .target(
             name: "InternViTCLI", dependencies: ["InternViT", "NN", "Tensor", "Imaging"],
@@ -89,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
+        .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),

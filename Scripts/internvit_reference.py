@@ -142,6 +142,25 @@ class InternVisionModel(nn.Module):
         return last, last[:, 0, :], states
 
 
+def random_state(cfg, seed):
+    """Original-layout weights with realistic magnitudes, rounded to bf16."""
+    torch.manual_seed(seed)
+    model = InternVisionModel(cfg)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith(("norm1.weight", "norm2.weight", "q_norm.weight", "k_norm.weight")):
+                p.copy_(1 + 0.1 * torch.randn_like(p))
+            elif name.endswith((".ls1", ".ls2")):
+                p.copy_(0.1 + 0.05 * torch.randn_like(p))
+            elif name.endswith("bias"):
+                p.copy_(0.02 * torch.randn_like(p))
+            elif "embedding" in name and "patch" not in name:
+                p.copy_(0.2 * torch.randn_like(p))
+            else:
+                p.copy_(torch.randn_like(p) * (p.shape[-1] if p.dim() == 2 else p[0].numel()) ** -0.5)
+    return {k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()}
+
+
 def config_with_defaults(config_json):
     cfg = dict(DEFAULTS)
     cfg.update({k: v for k, v in config_json.items() if k in DEFAULTS})

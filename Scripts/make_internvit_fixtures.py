@@ -80,25 +80,6 @@ def hf_vision_config(cfg):
         use_mean_pooling=True, hidden_act="gelu", attn_implementation="eager")
 
 
-def random_state(cfg, seed):
-    """Original-layout weights with realistic magnitudes, rounded to bf16."""
-    torch.manual_seed(seed)
-    model = ref.InternVisionModel(cfg)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith(("norm1.weight", "norm2.weight", "q_norm.weight", "k_norm.weight")):
-                p.copy_(1 + 0.1 * torch.randn_like(p))
-            elif name.endswith((".ls1", ".ls2")):
-                p.copy_(0.1 + 0.05 * torch.randn_like(p))
-            elif name.endswith("bias"):
-                p.copy_(0.02 * torch.randn_like(p))
-            elif "embedding" in name and "patch" not in name:
-                p.copy_(0.2 * torch.randn_like(p))
-            else:
-                p.copy_(torch.randn_like(p) * (p.shape[-1] if p.dim() == 2 else p[0].numel()) ** -0.5)
-    return {k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()}
-
-
 def forward_reference(cfg, state, pixels, want_attentions=False):
     """The original forward (port of modeling_intern_vit.py) in float64 on the bf16
     weights, cross-checked against transformers' InternVLVisionModel.
@@ -175,7 +156,7 @@ def main_tiny():
     torch.manual_seed(7)
     for index, (name, config) in enumerate(flavours.items()):
         cfg = ref.config_with_defaults(config)
-        state = random_state(cfg, seed=100 + index)
+        state = ref.random_state(cfg, seed=100 + index)
         if name == "internvit-tiny6b":
             write_checkpoint(os.path.join(OUT, name), config, state, shards=2, preprocessor=tiny_pre)
         else:
@@ -222,7 +203,7 @@ def main_tiny():
 def main_full(folder):
     config = official_config(1024, 24, 16, 4096, 448, True, False, "layer_norm", 1.0)
     cfg = ref.config_with_defaults(config)
-    state = random_state(cfg, seed=300)
+    state = ref.random_state(cfg, seed=300)
     shutil.rmtree(folder, ignore_errors=True)
     write_checkpoint(folder, config, state)
     torch.manual_seed(1)

@@ -7,7 +7,12 @@ with input.npy and the reference outputs. References are computed in float64 fro
 same weights (output.npy; output_bf16.npy from the bf16-rounded weights), so the Swift
 tests measure our float32 error against the exact result.
 
-Usage: python3 Scripts/make_nn_fixtures.py      (versions: Scripts/requirements.txt)
+Usage: python3 Scripts/make_nn_fixtures.py              rewrites every case
+       python3 Scripts/make_nn_fixtures.py --only NAME  rewrites only case NAME (the same
+                                                        bytes as a full run: every case's
+                                                        random numbers are still drawn)
+(versions: Scripts/requirements.txt). For a fixture that needs only numpy, see
+Scripts/layer_fixture.py.
 """
 import copy
 import json
@@ -113,8 +118,14 @@ def randomize(module):
     return module
 
 
+ONLY = None  # set by --only: the one case to write
+
+
 def write_case(name, module, inputs, forward, params=None):
+    if ONLY is not None and name != ONLY:
+        return
     folder = os.path.join(OUT, name)
+    shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     module.eval()
     state = {k: v.detach().contiguous() for k, v in module.state_dict().items()}
@@ -137,8 +148,9 @@ def write_case(name, module, inputs, forward, params=None):
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
-    os.makedirs(OUT)
+    if ONLY is None:
+        shutil.rmtree(OUT, ignore_errors=True)
+    os.makedirs(OUT, exist_ok=True)
     r = lambda *s: torch.randn(*s)
 
     write_case("linear", randomize(nn.Linear(37, 23)), [r(2, 5, 37)], lambda m, x: m(x[0]))
@@ -173,4 +185,9 @@ def main():
 
 
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--only":
+        ONLY = sys.argv[2]
+    elif len(sys.argv) != 1:
+        sys.exit("usage: make_nn_fixtures.py [--only NAME]")
     main()

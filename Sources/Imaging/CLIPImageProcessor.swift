@@ -35,9 +35,8 @@ public struct CLIPImageProcessorConfig: Sendable, Equatable {
     /// Reads `preprocessor_config.json` (absent keys keep CLIPImageProcessor's defaults).
     public init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImageError(.unreadable, file: url.path, "cannot read: \(error.localizedDescription)")
-        }
+        do { data = Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes, what: "limit for a config")) }
+        catch let error as FileError { throw ImageError(.unreadable, file: url.path, error.message) }
         do { try self.init(json: data) } catch let error as ImageError { throw error.inFile(url.path) }
     }
 

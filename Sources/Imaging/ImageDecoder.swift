@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// A decoded image and what is known about it.
 public struct DecodedImage: Sendable {
@@ -23,13 +24,25 @@ public enum ImageDecoder {
     public static let supportedFormats = "PNG, JPEG, GIF, BMP, TIFF, PBM/PGM/PPM"
 
     /// Decodes the file at `url`. Errors name the file.
+    ///
+    /// The file must be a regular file (a FIFO, device or directory is refused without
+    /// blocking). Its first bytes are read and sniffed before anything else, so a file
+    /// that is not an image costs a few bytes of I/O whatever its size; a file larger
+    /// than `limits.maximumFileBytes` is refused before it is read.
     public static func decode(contentsOf url: URL, limits: DecodeLimits = DecodeLimits()) throws -> DecodedImage {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImageError(.unreadable, file: url.path, "cannot read: \(error.localizedDescription)")
+        let bytes: [UInt8]
+        do {
+            let file = try InputFile(path: url.path)
+            let header = try file.prefix(signatureLength)
+            guard format(of: header) != nil else { throw unknownFormat(header) }
+            bytes = try file.readAll(maximumBytes: limits.maximumFileBytes, what: "limit for an image file (DecodeLimits.maximumFileBytes)")
+        } catch let error as FileError {
+            throw ImageError(error.kind == .tooLarge ? .tooLarge : .unreadable, file: url.path, error.message)
+        } catch let error as ImageError {
+            throw error.inFile(url.path)
         }
         do {
-            return try decode(data, limits: limits)
+            return try decode(bytes: bytes, limits: limits)
         } catch let error as ImageError {
             throw error.inFile(url.path)
         }
@@ -37,28 +50,47 @@ public enum ImageDecoder {
 
     /// Decodes image bytes (format from the signature).
     public static func decode(_ data: Data, limits: DecodeLimits = DecodeLimits()) throws -> DecodedImage {
-        let bytes = [UInt8](data)
-        if bytes.starts(with: PNGDecoder.signature) {
+        try decode(bytes: [UInt8](data), limits: limits)
+    }
+
+    /// How many leading bytes `format(of:)` needs.
+    static let signatureLength = 8
+
+    /// The format whose signature `header` starts with, or nil.
+    /// Every `DecodedImage.Format` must be recognised here (the `switch` in `decode` is
+    /// exhaustive, so a new format that is decoded but not sniffed does not compile).
+    static func format(of header: [UInt8]) -> DecodedImage.Format? {
+        if header.starts(with: PNGDecoder.signature) { return .png }
+        if header.count >= 2 && header[0] == 0xFF && header[1] == 0xD8 { return .jpeg }
+        if NetpbmDecoder.isNetpbm(header) { return .netpbm }
+        if GIFDecoder.isGIF(header) { return .gif }
+        if BMPDecoder.isBMP(header) { return .bmp }
+        if TIFFDirectory.isTIFF(header) { return .tiff }
+        return nil
+    }
+
+    static func unknownFormat(_ header: [UInt8]) -> ImageError {
+        ImageError(.unsupported, header.isEmpty ? "empty file" : "unknown image format (supported: \(supportedFormats))")
+    }
+
+    static func decode(bytes: [UInt8], limits: DecodeLimits) throws -> DecodedImage {
+        guard let format = format(of: Array(bytes.prefix(signatureLength))) else { throw unknownFormat(bytes) }
+        switch format {
+        case .png:
             return DecodedImage(image: PNGDecoder.toRGB(try PNGDecoder.decode(bytes, limits: limits)), format: .png, orientation: 1)
-        }
-        if bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8 {
+        case .jpeg:
             let result = try JPEGDecoder.decode(bytes, limits: limits)
             return DecodedImage(image: result.image, format: .jpeg, orientation: result.orientation)
-        }
-        if NetpbmDecoder.isNetpbm(bytes) {
+        case .netpbm:
             return DecodedImage(image: try NetpbmDecoder.decode(bytes, limits: limits), format: .netpbm, orientation: 1)
-        }
-        if GIFDecoder.isGIF(bytes) {
+        case .gif:
             return DecodedImage(image: try GIFDecoder.decode(bytes, limits: limits), format: .gif, orientation: 1)
-        }
-        if BMPDecoder.isBMP(bytes) {
+        case .bmp:
             return DecodedImage(image: try BMPDecoder.decode(bytes, limits: limits), format: .bmp, orientation: 1)
-        }
-        if TIFFDirectory.isTIFF(bytes) {
+        case .tiff:
             // Pillow applies a TIFF's Orientation tag itself, so the pixels come back upright.
             return DecodedImage(image: try TIFFDecoder.decode(bytes, limits: limits), format: .tiff, orientation: 1)
         }
-        throw ImageError(.unsupported, bytes.isEmpty ? "empty file" : "unknown image format (supported: \(supportedFormats))")
     }
 }
 

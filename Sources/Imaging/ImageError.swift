@@ -41,9 +41,20 @@ public struct DecodeLimits: Sendable {
     /// Largest accepted side (guards against extreme aspect ratios).
     public var maximumSide: Int
 
-    public init(maximumPixels: Int = 178_956_970, maximumSide: Int = 1 << 20) {
+    /// Largest accepted file, checked (from `fstat`) before a file is read. The default,
+    /// 8 bytes per pixel of `maximumPixels` plus 16 MiB, is the size of the largest
+    /// image the decoders accept stored uncompressed at 16-bit RGBA (PNG's largest
+    /// lossless encoding; binary PPM needs at most 6 bytes per pixel), with room for
+    /// metadata: about 1.45 GB at the default pixel cap. Larger files cannot be images
+    /// the decoders would accept (except ASCII PPM with very long numbers or padding),
+    /// so they are refused without being read.
+    public var maximumFileBytes: Int
+
+    public init(maximumPixels: Int = 178_956_970, maximumSide: Int = 1 << 20, maximumFileBytes: Int? = nil) {
         self.maximumPixels = maximumPixels
         self.maximumSide = maximumSide
+        let (perPixel, overflow) = maximumPixels.multipliedReportingOverflow(by: 8)
+        self.maximumFileBytes = maximumFileBytes ?? (overflow ? Int.max : perPixel.addingReportingOverflow(16 << 20).overflow ? Int.max : perPixel + (16 << 20))
     }
 
     func check(width: Int, height: Int) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Writes 8-bit RGB PNG files (deflate "stored" blocks: valid, uncompressed, simple).
 public enum PNGWriter {
@@ -36,12 +37,10 @@ public enum PNGWriter {
         return out
     }
 
-    /// Writes `image` to `url` atomically.
+    /// Writes `image` to `url` through `OutputFile` (a temporary file renamed into place;
+    /// symlinks and devices as `OutputFile` says).
+    /// - Throws: `FileError` when the file cannot be written.
     public static func write(_ image: RGBImage, to url: URL) throws {
-        do {
-            try Data(encode(image)).write(to: url, options: .atomic)
-        } catch {
-            throw ImageError(.unreadable, file: url.path, "cannot write: \(error.localizedDescription)")
-        }
+        try OutputFile.write(encode(image), to: url)
     }
 }

@@ -13,6 +13,18 @@ import Tensor
 /// proj(concat_h o_h)                            [B, N, D]
 /// ```
 /// Keys: `qkv.{weight,bias}`, `q_norm.weight`, `k_norm.weight`, `proj.{weight,bias}`.
+///
+/// The forward runs the fused `AttentionKernel`. The readable definition, in plain
+/// `Tensor` operations, is `MultiHeadAttention.referenceForward` with
+/// `NN.AttentionReference.attention` (the fused kernel's test oracle):
+///
+/// ```swift
+/// let (q, k, v) = qkv(x).chunked(3, axis: -1)                          // 3 × [B, N, D]
+/// func heads(_ t) { t.reshaped([B, N, H, hd]).permuted(0, 2, 1, 3) }  // [B, H, N, hd]
+/// let p = (heads(q).matmul(heads(k).transposed()) * scale).softmax()   // [B, H, N, N]
+/// let o = p.matmul(heads(v)).permuted(0, 2, 1, 3).reshaped([B, N, D])  // [B, N, D]
+/// return proj(o)
+/// ```
 public final class InternAttention: Module {
     public let attention: MultiHeadAttention
 
@@ -32,8 +44,10 @@ public final class InternAttention: Module {
     public var summary: String { attention.summary }
 
     /// `[B, N, D] → [B, N, D]`, and the attention probabilities `[B, H, N, N]` on request.
-    public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false) -> (Tensor<Float>, Tensor<Float>?) {
-        let (output, probabilities) = attention.forward(x, returnAttention: returnAttention)
+    /// `trace` sees `qkv`, `q_norm`/`k_norm` (6B), `context` and `proj` (see `ForwardTrace`).
+    public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false,
+                               trace: ForwardTrace? = nil) -> (Tensor<Float>, Tensor<Float>?) {
+        let (output, probabilities) = attention.forward(x, returnAttention: returnAttention, trace: trace)
         return (output, probabilities)
     }
 }

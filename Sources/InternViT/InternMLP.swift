@@ -17,4 +17,7 @@ public final class InternMLP: Layer {
     }
 
     public func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> { mlp(x) }
+
+    /// `[B, N, D] → [B, N, D]`, reporting `fc1`, `act` and `fc2` to `trace`.
+    public func callAsFunction(_ x: Tensor<Float>, trace: ForwardTrace?) -> Tensor<Float> { mlp(x, trace: trace) }
 }

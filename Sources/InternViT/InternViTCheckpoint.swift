@@ -39,11 +39,16 @@ public enum InternViTCheckpoint {
     /// key of the vision model accounted for, no stray keys under its prefix).
     /// - Parameter precision: `.asStored` keeps bf16 weights resident as bf16 (fp32
     ///   compute); `.float32` widens them on load.
-    /// - Throws: `ConfigError`, `TensorIOError` or `ModuleLoadError`, each naming the file
-    ///   and the problem.
-    public static func load(_ directory: URL, precision: WeightPrecision = .asStored) throws -> InternVisionModel {
+    /// - Parameter memoryMapped: true (the default) maps the safetensors files: no load
+    ///   time or memory for weights kept as stored, but if another process truncates a
+    ///   file while the model is in use, the process dies with SIGBUS (as with llama.cpp's
+    ///   mmap). false reads the files into memory instead.
+    /// - Throws: `ConfigError`, `TensorIOError`, `FileError` or `ModuleLoadError`, each
+    ///   naming the file and the problem.
+    public static func load(_ directory: URL, precision: WeightPrecision = .asStored,
+                            memoryMapped: Bool = true) throws -> InternVisionModel {
         let config = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json"))
-        let source = try Checkpoint.open(directory)
+        let source = try Checkpoint.open(directory, memoryMapped: memoryMapped)
         return try load(config: config, source: source, precision: precision)
     }
 

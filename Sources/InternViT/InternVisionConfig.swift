@@ -72,9 +72,8 @@ public struct InternVisionConfig: Sendable, Equatable {
     public init(contentsOf url: URL) throws {
         let file = url.hasDirectoryPath || !url.lastPathComponent.hasSuffix(".json") ? url.appendingPathComponent("config.json") : url
         let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw ConfigError(file: file.path, "cannot read: \(error.localizedDescription)")
-        }
+        do { data = Data(try InputFile.read(file.path, maximumBytes: InputFile.maximumJSONBytes, what: "limit for a config")) }
+        catch let error as FileError { throw ConfigError(file: file.path, error.message) }
         try self.init(json: data, file: file.path)
     }
 

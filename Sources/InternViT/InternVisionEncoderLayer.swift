@@ -42,11 +42,22 @@ public final class InternVisionEncoderLayer: Module {
     }
 
     /// `[B, N, D] → [B, N, D]`, plus this layer's attention probabilities on request.
-    public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false) -> (Tensor<Float>, Tensor<Float>?) {
-        let (attended, probabilities) = attn(norm1(x), returnAttention: returnAttention)   // [B, N, D]
+    ///
+    /// `trace` (given for this layer's path, e.g. `encoder.layers.3`) sees `norm1`,
+    /// `attn.qkv`, `attn.context`, `attn.proj`, `norm2`, `mlp.fc1`, `mlp.act`, `mlp.fc2`,
+    /// and the layer's output under the layer's own path.
+    public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false,
+                               trace: ForwardTrace? = nil) -> (Tensor<Float>, Tensor<Float>?) {
+        var normalized = norm1(x)                                                   // [B, N, D]
+        trace?("norm1", &normalized)
+        let (attended, probabilities) = attn(normalized, returnAttention: returnAttention,
+                                             trace: trace?.child("attn"))           // [B, N, D]
         var hidden = x
         hidden += ls1(attended)
-        hidden += ls2(mlp(norm2(hidden)))
+        var normalized2 = norm2(hidden)                                             // [B, N, D]
+        trace?("norm2", &normalized2)
+        hidden += ls2(mlp(normalized2, trace: trace?.child("mlp")))
+        trace?("", &hidden)
         return (hidden, probabilities)
     }
 }

@@ -61,8 +61,12 @@ public final class InternVisionModel: Module {
     ///   - stopAfterLayer: run only layers `0...k` (negative counts from the end) and
     ///     return that layer's output as `lastHiddenState`: InternVL feeds its projector
     ///     from the last or the fourth-from-last layer.
+    ///   - trace: sees (and may replace) every named intermediate: `embeddings`, then per
+    ///     layer `encoder.layers.L.norm1`, `.attn.qkv`, `.attn.context`, `.attn.proj`,
+    ///     `.norm2`, `.mlp.fc1`, `.mlp.act`, `.mlp.fc2` and `encoder.layers.L` (see
+    ///     `ForwardTrace`; `internvit trace` prints their statistics).
     public func forward(_ pixels: Tensor<Float>, outputHiddenStates: Bool = false, attentionLayer: Int? = nil,
-                        stopAfterLayer: Int? = nil) -> InternVisionOutput {
+                        stopAfterLayer: Int? = nil, trace: ForwardTrace? = nil) -> InternVisionOutput {
         precondition(pixels.rank == 4 && pixels.shape[1] == config.numChannels,
                      "pixel_values must be [B, \(config.numChannels), H, W], got \(pixels.shape)")
         precondition(pixels.shape[2] >= config.patchSize && pixels.shape[3] >= config.patchSize,
@@ -77,10 +81,12 @@ public final class InternVisionModel: Module {
         let wantedAttention = attentionLayer.map(resolve)
 
         var x = embeddings(pixels)                                  // [B, N, D]
+        trace?("embeddings", &x)
         var states: [Tensor<Float>] = outputHiddenStates ? [x] : []
         var attention: Tensor<Float>?
         for (index, layer) in encoder.layers.enumerated() where index <= lastLayer {
-            let (next, probabilities) = layer(x, returnAttention: index == wantedAttention)
+            let (next, probabilities) = layer(x, returnAttention: index == wantedAttention,
+                                              trace: trace?.child("encoder.layers.\(index)"))
             x = next                                                // [B, N, D]
             if index == wantedAttention { attention = probabilities }
             if outputHiddenStates { states.append(x) }

@@ -6,23 +6,27 @@ import Tensor
 /// `internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N]`.
 enum BenchCommand {
     static let help = """
-        usage: internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N] [--dtype float32|bfloat16]
+        usage: internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N] [--dtype float32|bfloat16] [--no-mmap]
 
         Times the forward pass on random 448x448 pixel values: median and minimum latency
         per tile, GFLOP/s, model load time and peak resident memory. --model defaults to random.
         --encoder-layer times one encoder layer on [tiles, tokens, width] instead.
+
+        options:
+        \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
         let arguments = try Arguments(raw, valueOptions: ["model", "tiles", "iterations", "threads", "dtype"],
-                                      flagOptions: ["encoder-layer"], help: help)
+                                      flagOptions: ["encoder-layer", "no-mmap"], help: help)
         guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
         let tiles = try arguments.integer("tiles", default: 1, range: 1...64, help: help)
         let iterations = try arguments.integer("iterations", default: 3, range: 1...1000, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         try InternViTCommand.applyThreads(arguments, help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype, console: console, help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype,
+                                           memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let size = loaded.model.config.imageSize
         if arguments.flags.contains("encoder-layer") {
             let cost = loaded.model.config.computeCost()

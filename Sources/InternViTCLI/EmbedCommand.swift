@@ -16,14 +16,16 @@ enum EmbedCommand {
 
         options:
           --model DIR|random     Hugging Face checkpoint directory, or seeded random weights
-          --output FILE          write the features (default: print a summary)
+          --output FILE          write the features (default: print a summary); never one of
+                                 the inputs; a device or FIFO (/dev/stdout) is written through
           --format npy|safetensors|json
-                                 output format (default: from the file extension, else npy);
+                                 output format (default: from the extension .npy, .safetensors
+                                 or .json; required for a path without one, e.g. /dev/stdout);
                                  safetensors stores one tensor per image, named by its path
           --pooled               pooler_output (the class token) [tiles, width] instead
           --layer K              that layer's hidden state (negative counts from the end)
-          --pixels FILE.npy      run on ready-made pixel_values [N, 3, H, W] (float32 .npy)
-                                 instead of images
+          --pixels FILE.npy      run on ready-made pixel_values [N, 3, H, W] (float16, float32
+                                 or float64 .npy) instead of images
           --dynamic              InternVL dynamic tiling instead of one 448x448 tile
           --max-tiles N          most tiles with --dynamic (default 12, up to 40)
           --dtype float32|bfloat16
@@ -31,13 +33,14 @@ enum EmbedCommand {
                                  (default), float32 widens them; compute is float32 either way
           --threads N            threads (default: all cores; also TENSOR_NUM_THREADS)
           --keep-going           record failed images and continue
+        \(InternViTCommand.noMmapHelp)
           -h, --help             this help
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
         let arguments = try Arguments(raw, valueOptions: ["model", "output", "format", "layer", "max-tiles", "dtype", "threads", "pixels"],
-                                      flagOptions: ["pooled", "dynamic", "keep-going"], help: help)
+                                      flagOptions: ["pooled", "dynamic", "keep-going", "no-mmap"], help: help)
         let pixelFile = arguments.values["pixels"]
         guard !arguments.positionals.isEmpty || pixelFile != nil else { throw UsageError(message: "no images given", help: help) }
         if pixelFile != nil && !arguments.positionals.isEmpty {
@@ -46,8 +49,8 @@ enum EmbedCommand {
         guard arguments.values["model"] != nil else { throw UsageError(message: "--model DIR|random is required", help: help) }
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         let output = arguments.values["output"]
-        let defaultFormat = output.map { ($0 as NSString).pathExtension.lowercased() }.flatMap { ["npy", "safetensors", "json"].contains($0) ? $0 : nil } ?? "npy"
-        let format = try arguments.choice("format", ["npy", "safetensors", "json"], default: defaultFormat, help: help)
+        let format = try OutputPath.format(of: output, explicit: arguments.values["format"],
+                                           formats: ["npy", "safetensors", "json"], help: help)
         let layer: Int?
         if let text = arguments.values["layer"] {
             guard let k = Int(text) else { throw UsageError(message: "--layer must be an integer, got '\(text)'", help: help) }
@@ -64,19 +67,26 @@ enum EmbedCommand {
             throw RuntimeFailure(description: "no image files found in \(arguments.positionals.joined(separator: ", "))")
         }
 
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
+        try OutputPath.refuseOverwriting(output, inputs: files + [pixelFile].compactMap { $0 } + OutputPath.modelFiles(arguments.values["model"]))
+
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
+                                           console: console, help: help)
         let layerCount = loaded.model.config.numHiddenLayers
         if let layer, layer >= layerCount || layer < -layerCount {
             throw UsageError(message: "--layer \(layer) is out of range for \(layerCount) layers", help: help)
         }
         let preprocessing = try InternViTCommand.preprocessing(arguments, directory: loaded.directory,
-                                                               tileSize: loaded.model.config.imageSize, help: help)
+                                                               tileSize: loaded.model.config.imageSize, console: console, help: help)
         let keepGoing = arguments.flags.contains("keep-going")
 
         var results: [(path: String, features: Tensor<Float>)] = []
         var failures: [String] = []
         if let pixelFile {
-            let pixels = try NPY.readFloat(contentsOf: URL(fileURLWithPath: pixelFile))
+            let array = try NPY.read(contentsOf: URL(fileURLWithPath: pixelFile))
+            guard [.float16, .float32, .float64].contains(array.dtype) else {
+                throw RuntimeFailure(description: "\(pixelFile): pixel_values must be float16, float32 or float64, got \(array.dtype)")
+            }
+            let pixels = array.toFloat()
             let c = loaded.model.config
             guard pixels.rank == 4, pixels.shape[1] == c.numChannels, pixels.shape[2] >= c.patchSize, pixels.shape[3] >= c.patchSize else {
                 throw RuntimeFailure(description: "\(pixelFile): pixel_values must be [N, \(c.numChannels), H, W] with H, W ≥ \(c.patchSize), got \(pixels.shape)")
@@ -123,7 +133,8 @@ enum EmbedCommand {
     }
 }
 
-/// Writing features to .npy / .safetensors / .json, atomically (temporary file, then rename).
+/// Writing features to .npy / .safetensors / .json through `OutputFile` (temporary file
+/// renamed into place; devices and FIFOs written through).
 enum OutputWriter {
     /// Largest number of values written as JSON.
     static let jsonLimit = 2_000_000
@@ -155,9 +166,7 @@ enum OutputWriter {
                 text += features.scalars.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ", ") + "]}"
             }
             text += "]}\n"
-            do { try Data(text.utf8).write(to: url, options: .atomic) } catch {
-                throw RuntimeFailure(description: "\(url.path): cannot write: \(error.localizedDescription)")
-            }
+            try OutputFile.write(Data(text.utf8), to: url)
         }
     }
 }

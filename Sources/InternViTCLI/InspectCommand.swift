@@ -6,20 +6,24 @@ import Tensor
 /// `internvit inspect --model DIR|random`.
 enum InspectCommand {
     static let help = """
-        usage: internvit inspect --model DIR|random [--dtype float32|bfloat16] [--walkthrough [--size HxW]]
+        usage: internvit inspect --model DIR|random [--dtype float32|bfloat16] [--walkthrough [--size HxW]] [--no-mmap]
 
         Prints the configuration, a parameter table per module with counts and dtypes,
         the FLOPs of one 448x448 tile, and the memory the weights take.
         --walkthrough prints instead, as a Markdown table, every step of the forward pass
         with its output shape, parameters and FLOPs (for --size HxW, default native).
+
+        options:
+        \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "dtype", "size"], flagOptions: ["walkthrough"], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "dtype", "size"], flagOptions: ["walkthrough", "no-mmap"], help: help)
         guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
+                                           console: console, help: help)
         let c = loaded.model.config
         if arguments.flags.contains("walkthrough") {
             var height: Int?, width: Int?

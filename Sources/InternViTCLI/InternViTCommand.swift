@@ -20,20 +20,38 @@ public enum InternViTCommand {
           inspect     configuration, parameters per module, FLOPs, memory
           bench       latency and throughput of the forward pass
           visualize   principal components of the patch features, as a PNG
+          trace       shape and statistics of every step of the forward pass
+          attention   the class token's attention (one layer, or rollout) as a PNG
 
         Run `internvit <command> --help` for a command's options.
         Images: \(ImageDecoder.supportedFormats) (GIF: first frame; TIFF: first
         page), decoded to RGB exactly as Pillow's Image.open(f).convert("RGB").
         --model DIR takes a Hugging Face checkpoint directory (config.json,
         preprocessor_config.json, model.safetensors or a sharded index);
-        --model random builds InternViT-300M-448px with seeded random weights.
+        --model random builds InternViT-300M-448px with seeded random weights;
+        --model random-tiny the tiny configuration (width 64, 2 layers), for experiments.
         """
 
     /// Runs the command line `arguments` (without the program name); returns the exit code.
-    public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
+    ///
+    /// A failed write to stdout or stderr (a full disk, a closed pipe) turns a success
+    /// into exit code 1. An invalid `TENSOR_NUM_THREADS` in `environment` is exit code 2.
+    public static func run(_ arguments: [String], console: Console = .standard,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+        let code = runCommand(arguments, console: console, environment: environment)
+        guard let failure = console.writeFailure() else { return code }
+        console.err("internvit: \(failure)")
+        return code == 0 ? 1 : code
+    }
+
+    private static func runCommand(_ arguments: [String], console: Console, environment: [String: String]) -> Int32 {
         guard let command = arguments.first, !["-h", "--help", "help"].contains(command) else {
             console.out(help)
             return arguments.isEmpty ? 2 : 0
+        }
+        if let problem = ComputeThreads.environmentProblem(environment) {
+            console.err("internvit: \(problem)")
+            return 2
         }
         let rest = Array(arguments.dropFirst())
         do {
@@ -43,11 +61,13 @@ public enum InternViTCommand {
             case "inspect": try InspectCommand.run(rest, console: console)
             case "bench": try BenchCommand.run(rest, console: console)
             case "visualize": try VisualizeCommand.run(rest, console: console)
+            case "trace": try TraceCommand.run(rest, console: console)
+            case "attention": try AttentionCommand.run(rest, console: console)
             default: throw UsageError(message: "unknown command '\(command)'", help: help)
             }
             return 0
         } catch let usage as UsageError {
-            console.err("internvit: \(usage.message)\n\n\(usage.help)")
+            console.err("internvit: \(usage.message)" + (usage.help.isEmpty ? "" : "\n\n\(usage.help)"))
             return 2
         } catch {
             console.err("internvit: \(Self.describe(error))")
@@ -56,8 +76,8 @@ public enum InternViTCommand {
     }
 
     /// One line for any error the libraries throw.
-    static func describe(_ error: Error) -> String {
-        let text = "\(error)"
+    public static func describe(_ error: Error) -> String {
+        let text = PlainErrors.describe(error) ?? "\(error)"
         return text.split(separator: "\n").count > 8 ? text.split(separator: "\n").prefix(8).joined(separator: "\n") + "\n…" : text
     }
 
@@ -91,7 +111,7 @@ public enum InternViTCommand {
     /// The preprocessing chosen by `--dynamic` / `--max-tiles` for a model directory.
     /// Dynamic tiles are the model's native size (448 for every released InternViT).
     static func preprocessing(_ arguments: Arguments, directory: URL?, tileSize: Int = 448,
-                              help: String) throws -> InternViTPreprocessing {
+                              console: Console, help: String) throws -> InternViTPreprocessing {
         if arguments.flags.contains("dynamic") {
             let maxTiles = try arguments.integer("max-tiles", default: 12, range: 1...40, help: help)
             return .dynamic(DynamicTiling(tileSize: tileSize, maxTiles: maxTiles))
@@ -99,6 +119,26 @@ public enum InternViTCommand {
         if arguments.values["max-tiles"] != nil {
             throw UsageError(message: "--max-tiles needs --dynamic", help: help)
         }
-        return try .clip(directory: directory)
+        return try clip(directory: directory, tileSize: tileSize, console: console)
     }
+
+    /// CLIP preprocessing from the model directory's `preprocessor_config.json`; when the
+    /// directory has none, InternViT's settings at the model's `image_size`, said on stderr.
+    static func clip(directory: URL?, tileSize: Int, console: Console) throws -> InternViTPreprocessing {
+        if let directory, !FileManager.default.fileExists(atPath: directory.appendingPathComponent("preprocessor_config.json").path) {
+            console.err("internvit: \(directory.path) has no preprocessor_config.json; using InternViT's CLIP settings "
+                        + "at \(tileSize)x\(tileSize) (image_size from config.json)")
+        }
+        return try .clip(directory: directory, imageSize: tileSize)
+    }
+
+    /// Whether weights are memory-mapped (`--no-mmap` reads them into memory).
+    static func memoryMapped(_ arguments: Arguments) -> Bool { !arguments.flags.contains("no-mmap") }
+
+    /// The `--no-mmap` line of every command that loads a model.
+    static let noMmapHelp = """
+          --no-mmap              read the checkpoint into memory instead of mapping it
+                                 (a mapped file that another process truncates or rewrites
+                                 while it is in use kills this process with SIGBUS)
+        """
 }

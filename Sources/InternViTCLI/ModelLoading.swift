@@ -15,9 +15,17 @@ enum ModelLoading {
     /// `--model DIR` (a Hugging Face directory) or `--model random` (InternViT-300M-448px
     /// with seeded random weights, announced on stderr). `--dtype float32` widens the
     /// stored bf16 weights; `bfloat16` keeps them (random weights are made as bf16).
-    static func load(_ spec: String?, dtype: String, console: Console, help: String) throws -> LoadedModel {
+    /// `memoryMapped` false (`--no-mmap`) reads the weights into memory.
+    /// `--model random-tiny` is `InternVisionConfig.tiny` with seeded random weights.
+    static func load(_ spec: String?, dtype: String, memoryMapped: Bool = true, console: Console, help: String) throws -> LoadedModel {
         guard let spec else { throw UsageError(message: "--model DIR|random is required", help: help) }
         let start = Date()
+        if spec == "random-tiny" {
+            console.err("internvit: --model random-tiny: InternVisionConfig.tiny (width 64, 2 layers) with seeded random weights")
+            let model = InternVisionModel(config: .tiny)
+            model.initializeRandomly(seed: 0, dtype: .float32)
+            return LoadedModel(model: model, directory: nil, loadSeconds: Date().timeIntervalSince(start))
+        }
         if spec == "random" {
             console.err("internvit: --model random: InternViT-300M-448px with seeded random weights (seed 0); "
                         + "the features are NOT meaningful. Pass --model DIR with the Hugging Face checkpoint for real ones.")
@@ -30,7 +38,8 @@ enum ModelLoading {
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RuntimeFailure(description: "\(spec): no such model directory")
         }
-        let model = try InternViTCheckpoint.load(directory, precision: dtype == "float32" ? .float32 : .asStored)
+        let model = try InternViTCheckpoint.load(directory, precision: dtype == "float32" ? .float32 : .asStored,
+                                                memoryMapped: memoryMapped)
         return LoadedModel(model: model, directory: directory, loadSeconds: Date().timeIntervalSince(start))
     }
 

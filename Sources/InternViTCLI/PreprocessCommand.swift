@@ -13,7 +13,8 @@ enum PreprocessCommand {
         preprocessor_config.json (InternViT-300M-448px's settings without --model).
 
         options:
-          --output FILE.npy   where to write (required)
+          --output FILE.npy   where to write (required; .npy, or a device or FIFO such as
+                              /dev/stdout; never the input image)
           --model DIR         model directory whose preprocessor_config.json to use
           --dynamic           InternVL dynamic tiling
           --max-tiles N       most tiles with --dynamic (default 12, up to 40)
@@ -25,12 +26,14 @@ enum PreprocessCommand {
         let arguments = try Arguments(raw, valueOptions: ["output", "model", "max-tiles"], flagOptions: ["dynamic"], help: help)
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         guard let output = arguments.values["output"] else { throw UsageError(message: "--output FILE.npy is required", help: help) }
+        try OutputPath.require(output, extension: "npy", help: help)
+        try OutputPath.refuseOverwriting(output, inputs: [arguments.positionals[0]] + OutputPath.modelFiles(arguments.values["model"]))
         let directory = arguments.values["model"].flatMap { $0 == "random" ? nil : URL(fileURLWithPath: $0) }
         var tileSize = 448
         if let directory {
             tileSize = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json")).imageSize
         }
-        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: tileSize, help: help)
+        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: tileSize, console: console, help: help)
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
         let pixels = preprocessing.pixelValues(image)
         try NPY.write(pixels, to: URL(fileURLWithPath: output))

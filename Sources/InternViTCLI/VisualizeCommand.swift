@@ -6,21 +6,30 @@ import Tensor
 /// `internvit visualize IMAGE --model DIR --output FILE.png`.
 enum VisualizeCommand {
     static let help = """
-        usage: internvit visualize IMAGE --model DIR|random --output FILE.png [--threads N]
+        usage: internvit visualize IMAGE --model DIR|random --output FILE.png [--threads N] [--no-mmap]
 
         Writes the preprocessed image beside the first three principal components of its
         patch features mapped to red, green and blue (the DINO-style picture).
+        --output must end in .png (or be a device or FIFO such as /dev/stdout) and must
+        not be one of the inputs.
+
+        options:
+        \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "output", "threads", "dtype"], flagOptions: [], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "output", "threads", "dtype"], flagOptions: ["no-mmap"], help: help)
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         guard let output = arguments.values["output"] else { throw UsageError(message: "--output FILE.png is required", help: help) }
+        try OutputPath.require(output, extension: "png", help: help)
+        try OutputPath.refuseOverwriting(output, inputs: [arguments.positionals[0]] + OutputPath.modelFiles(arguments.values["model"]))
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
-        guard case .clip(let processor) = try InternViTPreprocessing.clip(directory: loaded.directory) else { return }
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
+                                           console: console, help: help)
+        guard case .clip(let processor) = try InternViTCommand.clip(directory: loaded.directory, tileSize: loaded.model.config.imageSize,
+                                                                    console: console) else { return }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
         let crop = processor.resizedAndCropped(image)                           // what the model sees, 8-bit
         let hidden = loaded.model(processor(image))                               // [1, N, D]

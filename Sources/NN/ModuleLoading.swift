@@ -125,9 +125,10 @@ extension Module {
     /// The number of scalar parameters.
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.weight.count } }
 
-    /// Writes every parameter to a safetensors file under its checkpoint key.
-    /// - Throws: `TensorIOError` on write failure; a `ModuleLoadError` listing parameters
-    ///   that were never loaded.
+    /// Writes every parameter to a safetensors file under its checkpoint key, through
+    /// `OutputFile` (a temporary file renamed over `url`: the old file survives any failure).
+    /// - Throws: `FileError` when the file cannot be written; a `ModuleLoadError` listing
+    ///   parameters that were never loaded.
     public func save(to url: URL, prefix: String = "", metadata: [String: String]? = ["format": "pt"]) throws {
         let parameters = namedParameters(prefix: prefix)
         let unloaded = parameters.filter { !$0.weight.isLoaded }.map(\.path)

@@ -1,6 +1,12 @@
 import Foundation
+import Imaging
 import InternViT
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @Suite struct InternVisionConfigTests {
     /// The official InternViT-300M-448px config.json, verbatim.
@@ -90,5 +96,29 @@ import Testing
         #expect(abs(cost.total / 1e9 - 723.59) < 0.01)
         #expect(abs(cost.perLayer / 1e9 - 30.098) < 0.001)
         #expect(abs(config.computeCost(height: 224, width: 224).total / 1e9 - 162.0) < 0.1)
+    }
+
+    /// A FIFO named config.json is refused at once, naming the file (it used to block).
+    @Test func aFIFOConfigIsRefusedWithoutBlocking() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("config.json")
+        #expect(mkfifo(file.path, 0o600) == 0)
+        #expect { try InternVisionConfig(contentsOf: folder) } throws: {
+            "\($0)".contains("config.json") && "\($0)".contains("is a FIFO (named pipe), not a regular file")
+        }
+    }
+
+    /// Without preprocessor_config.json the CLIP settings take the model's image size.
+    @Test func missingPreprocessorConfigUsesTheGivenImageSize() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        guard case .clip(let processor) = try InternViTPreprocessing.clip(directory: folder, imageSize: 56) else {
+            Issue.record("expected CLIP preprocessing"); return
+        }
+        #expect(processor.config.cropHeight == 56 && processor.config.cropWidth == 56)
+        #expect(processor.config.size == .shortestEdge(56))
     }
 }

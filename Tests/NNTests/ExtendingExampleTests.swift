@@ -1,4 +1,5 @@
 import NN
+import NNTesting
 import Tensor
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import NN
+import NNTesting
 import Tensor
 import Testing
 

@@ -108,6 +108,24 @@ import Testing
         #expect(throws: ModuleLoadError.self) { try Model().save(to: url) }   // nothing loaded yet
     }
 
+    /// `save` over an existing checkpoint replaces it (issue #12: it used to delete both
+    /// the old and the new file on Linux), and through a symlink keeps the link.
+    @Test func saveReplacesAnExistingFileThroughASymlink() throws {
+        let model = Model()
+        try model.load(from: Self.checkpoint())
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("module-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("weights.safetensors"), link = folder.appendingPathComponent("model.safetensors")
+        try Data("an older checkpoint".utf8).write(to: target)
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "weights.safetensors")
+        try model.save(to: link)
+        try model.save(to: link)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "weights.safetensors")
+        #expect(Set(try SafeTensorsFile(contentsOf: target).tensorNames) == Set(Self.expectedKeys))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["model.safetensors", "weights.safetensors"])
+    }
+
     @Test func treePrintsLikePyTorch() {
         let text = Model().treeDescription
         #expect(text == """

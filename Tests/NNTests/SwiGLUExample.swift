@@ -1,7 +1,9 @@
 import NN
 import Tensor
 
-// The worked example of Docs/Extending.md, kept here so it is compiled and tested.
+// The worked example of Docs/Extending.md, compiled and tested against PyTorch here (the
+// page itself builds it as a public type in a package of its own, checked by
+// Scripts/check_extending_guide.sh).
 
 /// The gated feed-forward block of LLaMA-style models: w2(silu(w1·x) ⊙ w3·x).
 /// Checkpoint keys: w1.weight [hidden, dim], w2.weight [dim, hidden], w3.weight [hidden, dim].

@@ -18,21 +18,21 @@ while !arguments.isEmpty {
     case "--similarity": similarity = true
     case "--bench" where !arguments.isEmpty:
         guard let n = Int(arguments.removeFirst()), n > 0 else {
-            FileHandle.standardError.write(Data("minilm-embed: --bench needs a positive count\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("minilm-embed: --bench needs a positive count\n".utf8))
             exit(2)
         }
         benchRuns = n
     case "-h", "--help": print(usage); exit(0)
     default:
         if argument.hasPrefix("--") {
-            FileHandle.standardError.write(Data("minilm-embed: unknown option '\(argument)'\n\(usage)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("minilm-embed: unknown option '\(argument)'\n\(usage)\n".utf8))
             exit(2)
         }
         sentences.append(argument)
     }
 }
 guard let model, !sentences.isEmpty else {
-    FileHandle.standardError.write(Data("\(usage)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("\(usage)\n".utf8))
     exit(2)
 }
 do {
@@ -62,6 +62,6 @@ do {
     }
     if let output { try NPY.write(embeddings, to: URL(fileURLWithPath: output)) }
 } catch {
-    FileHandle.standardError.write(Data("minilm-embed: \(error)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("minilm-embed: \(error)\n".utf8))
     exit(1)
 }

@@ -11,7 +11,7 @@ public struct BertConfig: Sendable {
     public init() {}
 
     public init(contentsOf url: URL) throws {
-        let json = try JSONValue.parse(try Data(contentsOf: url))
+        let json = try JSONValue.parse(Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes)))
         func int(_ key: String, _ value: Int) throws -> Int {
             guard let v = json[key] else { return value }
             guard let i = v.intValue, i > 0 else { throw MiniLMError("\(url.path): \"\(key)\" must be a positive integer") }

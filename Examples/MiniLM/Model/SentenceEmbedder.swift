@@ -17,11 +17,11 @@ public struct SentenceEmbedder {
         let source = KeyMappedSource(try Checkpoint.open(directory)) { $0 == "embeddings.position_ids" ? nil : $0 }
         try model.load(from: source)
         var maxLength = config.maxPositionEmbeddings, lowercase = true
-        if let data = try? Data(contentsOf: directory.appendingPathComponent("sentence_bert_config.json")),
+        if let data = (try? InputFile.read(directory.appendingPathComponent("sentence_bert_config.json").path, maximumBytes: InputFile.maximumJSONBytes)).map { Data($0) },
            let json = try? JSONValue.parse(data), let n = json["max_seq_length"]?.intValue {
             maxLength = Swift.min(n, maxLength)
         }
-        if let data = try? Data(contentsOf: directory.appendingPathComponent("tokenizer_config.json")),
+        if let data = (try? InputFile.read(directory.appendingPathComponent("tokenizer_config.json").path, maximumBytes: InputFile.maximumJSONBytes)).map { Data($0) },
            let json = try? JSONValue.parse(data), let flag = json["do_lower_case"]?.boolValue {
             lowercase = flag
         }

@@ -16,14 +16,14 @@ while !arguments.isEmpty {
     case "-h", "--help": print(usage); exit(0)
     default:
         if argument.hasPrefix("-") || image != nil {
-            FileHandle.standardError.write(Data("vit-classify: unexpected argument '\(argument)'\n\(usage)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("vit-classify: unexpected argument '\(argument)'\n\(usage)\n".utf8))
             exit(2)
         }
         image = argument
     }
 }
 guard let image, let model else {
-    FileHandle.standardError.write(Data("\(usage)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("\(usage)\n".utf8))
     exit(2)
 }
 do {
@@ -36,6 +36,6 @@ do {
     }
     if let output { try NPY.write(logits, to: URL(fileURLWithPath: output)) }
 } catch {
-    FileHandle.standardError.write(Data("vit-classify: \(error)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("vit-classify: \(error)\n".utf8))
     exit(1)
 }

@@ -21,7 +21,7 @@ public struct ViTConfig: Sendable {
 
     /// Reads `config.json`.
     public init(contentsOf url: URL) throws {
-        let json = try JSONValue.parse(try Data(contentsOf: url))
+        let json = try JSONValue.parse(Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes)))
         func int(_ key: String) throws -> Int? {
             guard let v = json[key], !v.isNull else { return nil }
             guard let i = v.intValue else { throw ViTError("\(url.path): \"\(key)\" must be an integer") }

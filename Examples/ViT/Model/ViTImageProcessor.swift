@@ -14,7 +14,7 @@ public struct ViTImageProcessor: Sendable {
 
     /// Reads `preprocessor_config.json`.
     public init(contentsOf url: URL) throws {
-        let json = try JSONValue.parse(try Data(contentsOf: url))
+        let json = try JSONValue.parse(Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes)))
         if let size = json["size"] {
             if let n = size.intValue { height = n; width = n } else if let h = size["height"]?.intValue, let w = size["width"]?.intValue {
                 height = h; width = w

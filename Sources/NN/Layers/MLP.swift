@@ -26,6 +26,27 @@ public final class MLP: Layer {
 
     /// `[..., dim] → [..., dim]` through `[..., hidden]`.
     public func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> {
+        callAsFunction(x, trace: nil)
+    }
+
+    /// `[..., dim] → [..., dim]`, reporting `fc1` (before the activation), `act` and `fc2`
+    /// (names as given at init) to `trace`. With a trace the GELU runs as its own pass
+    /// after fc1 (so fc1's output can be seen); without one it is fused into fc1.
+    public func callAsFunction(_ x: Tensor<Float>, trace: ForwardTrace?) -> Tensor<Float> {
+        if let trace {
+            var before = fc1(x)                                    // [..., hidden]
+            trace(names.0, &before)
+            var hidden: Tensor<Float>                              // [..., hidden]
+            switch activation {
+            case .gelu: hidden = before.gelu()
+            case .geluTanh: hidden = before.geluTanh()
+            case .silu: hidden = before.silu()
+            }
+            trace("act", &hidden)
+            var output = fc2(hidden)                               // [..., dim]
+            trace(names.1, &output)
+            return output
+        }
         let hidden: Tensor<Float>
         switch activation {
         case .gelu: hidden = fc1(x, activation: .gelu)

@@ -11,6 +11,8 @@ import Tensor
 /// ```
 /// The products and the softmax run in `AttentionKernel`: fused, reading q/k/v in place
 /// from the projection output, and processing queries in blocks so memory stays bounded.
+/// `referenceForward` computes the same in plain tensor operations (`AttentionReference`),
+/// for reading and as the kernel's test oracle.
 public final class MultiHeadAttention: Module {
     /// How q, k and v are projected, with their checkpoint names.
     public enum Projections: Sendable {
@@ -91,24 +93,45 @@ public final class MultiHeadAttention: Module {
 
     /// Runs attention; with `returnAttention` also returns the probabilities `[B, H, N, N]`.
     /// `mask` (`[B or 1, N or 1, N]`) is added to the scores before the softmax.
-    public func forward(_ x: Tensor<Float>, mask: Tensor<Float>? = nil, returnAttention: Bool)
+    ///
+    /// `trace` (see `ForwardTrace`) sees, under this block's path: the projection output
+    /// (`qkv` `[B, N, 3D]`, or `query`/`key`/`value`), the normalised `q_norm`/`k_norm`
+    /// `[B, N, D]` when present, `context` (heads merged, before the output projection,
+    /// `[B, N, D]`), the output projection (`proj`), and `attn_probs` `[B, H, N, N]` when
+    /// the trace asks for probabilities.
+    public func forward(_ x: Tensor<Float>, mask: Tensor<Float>? = nil, returnAttention: Bool,
+                        trace: ForwardTrace? = nil)
         -> (output: Tensor<Float>, attention: Tensor<Float>?) {
         precondition(x.rank == 3 && x.shape[2] == dim, "attention input must be [B, N, \(dim)], got \(x.shape)")
         var q: Tensor<Float>, k: Tensor<Float>, v: Tensor<Float>       // [B, N, D] each
-        if let qkv {
-            let fused = qkv(x)                                        // [B, N, 3D]
+        switch projections {
+        case .fused(let name):
+            var fused = qkv!(x)                                       // [B, N, 3D]
+            trace?(name, &fused)
             q = fused.sliced(axis: 2, 0..<dim)
             k = fused.sliced(axis: 2, dim..<(2 * dim))
             v = fused.sliced(axis: 2, (2 * dim)..<(3 * dim))
-        } else {
+        case .separate(let qName, let kName, let vName):
             q = query!(x); k = key!(x); v = value!(x)
+            trace?(qName, &q); trace?(kName, &k); trace?(vName, &v)
         }
         if let qNorm, let kNorm {
             q = qNorm(q)
             k = kNorm(k)
+            trace?(normNames.0, &q); trace?(normNames.1, &k)
         }
-        let (o, probabilities) = AttentionKernel.attention(
-            q: q, k: k, v: v, heads: heads, scale: scale, mask: mask, returnProbabilities: returnAttention)
-        return (proj(o), probabilities)                                  // [B, N, D]
+        let wantsProbabilities = returnAttention || trace?.includesAttentionProbabilities == true
+        var (o, probabilities) = AttentionKernel.attention(
+            q: q, k: k, v: v, heads: heads, scale: scale, mask: mask, returnProbabilities: wantsProbabilities)
+        if let trace {
+            if trace.includesAttentionProbabilities, var p = probabilities {
+                trace("attn_probs", &p)
+                probabilities = p
+            }
+            trace("context", &o)                                      // [B, N, D]
+        }
+        var y = proj(o)                                               // [B, N, D]
+        trace?(outputName, &y)
+        return (y, returnAttention ? probabilities : nil)
     }
 }

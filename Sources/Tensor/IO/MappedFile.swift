@@ -29,29 +29,41 @@ public final class ByteBuffer: @unchecked Sendable {
     deinit { release() }
 
     /// Maps the file at `path` read-only.
+    ///
+    /// A mapping is only as stable as the file: if another process truncates the file
+    /// while it is mapped, touching the missing pages kills this process with SIGBUS
+    /// (as with llama.cpp's and PyTorch's mmap loading). `reading(path:)` avoids that
+    /// at the cost of private memory for the whole file.
+    /// - Throws: `FileError` for a missing, unreadable or non-regular file (FIFOs and
+    ///   devices are refused without blocking); `TensorIOError` if mapping fails.
     public static func mapping(path: String) throws -> ByteBuffer {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw TensorIOError(.unreadable, file: path, "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw TensorIOError(.unreadable, file: path, "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw TensorIOError(.unreadable, file: path, "not a regular file")
-        }
-        let size = Int(info.st_size)
+        let file = try InputFile(path: path)
+        let size = file.size
         if size == 0 {
             // mmap cannot map zero bytes; an empty buffer is still a valid (if useless) input.
             return ByteBuffer(base: UnsafeRawPointer(bitPattern: 0x40)!, count: 0, release: {})
         }
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0),
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, file.descriptor, 0),
               address != MAP_FAILED else {
-            throw TensorIOError(.unreadable, file: path, "cannot map: \(String(cString: strerror(errno)))")
+            throw TensorIOError(.unreadable, file: path, "cannot map: \(FileError.reason(errno))")
         }
         return ByteBuffer(base: UnsafeRawPointer(address), count: size, release: { munmap(address, size) })
+    }
+
+    /// Reads the whole file at `path` into a 64-byte aligned buffer: private memory for
+    /// every byte, but immune to the file being truncated or rewritten later (no SIGBUS).
+    /// - Throws: `FileError` for a missing, unreadable or non-regular file.
+    public static func reading(path: String) throws -> ByteBuffer {
+        let file = try InputFile(path: path)
+        let size = file.size
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(size, 1), alignment: 64)
+        do {
+            try file.read(into: memory, count: size, at: 0)
+        } catch {
+            memory.deallocate()
+            throw error
+        }
+        return ByteBuffer(base: UnsafeRawPointer(memory), count: size, release: { memory.deallocate() })
     }
 
     /// Copies `data` into a 64-byte aligned buffer.

@@ -12,14 +12,11 @@ public enum NPY {
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
 
     /// Reads the array in the file at `url`.
+    /// - Throws: `TensorIOError`: `.unreadable` if the file cannot be read (missing, a
+    ///   FIFO, a directory…), another kind if it is not a valid .npy file.
     public static func read(contentsOf url: URL) throws -> AnyTensor {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw TensorIOError(.unreadable, file: url.path, "cannot read file: \(error.localizedDescription)")
-        }
-        return try read(data, file: url.path)
+        let buffer = try TensorIOError.reading { try ByteBuffer.reading(path: url.path) }
+        return try parse(buffer.bytes, file: url.path)
     }
 
     /// Reads the file at `url` as `Float` (converting from any supported element type).
@@ -136,6 +133,13 @@ public enum NPY {
     /// The `.npy` encoding of `tensor` (C order, little-endian). bfloat16 has no numpy
     /// type, so it is rejected: convert to `Float` first.
     public static func encode<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>) throws -> Data {
+        var data = Data(try header(tensor))
+        tensor.withUnsafeRawBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Magic, version, header length and the padded header dict: everything before the data.
+    static func header<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>) throws -> [UInt8] {
         let descr: String
         switch Scalar.dtype {
         case .float32: descr = "<f4"
@@ -160,26 +164,24 @@ public enum NPY {
         if header.utf8.count + 1 + prefix > 65535 { version = 2; prefix = 12 }
         let total = prefix + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
-        var data = Data(magic)
-        data.append(contentsOf: [version, 0])
+        var bytes = magic + [version, 0]
         let length = header.utf8.count
         if version == 1 {
-            data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
+            bytes += [UInt8(length & 0xFF), UInt8(length >> 8)]
         } else {
-            data.append(contentsOf: (0..<4).map { UInt8((length >> (8 * $0)) & 0xFF) })
+            bytes += (0..<4).map { UInt8((length >> (8 * $0)) & 0xFF) }
         }
-        data.append(contentsOf: Array(header.utf8))
-        tensor.withUnsafeRawBytes { data.append(contentsOf: $0) }
-        return data
+        return bytes + Array(header.utf8)
     }
 
-    /// Writes `tensor` to `url` atomically (a temporary file renamed into place).
+    /// Writes `tensor` to `url` through `OutputFile` (streamed to a temporary file that is
+    /// renamed into place; symlinks and devices as `OutputFile` says).
+    /// - Throws: `TensorIOError` for bfloat16; `FileError` when the file cannot be written.
     public static func write<Scalar: TensorScalar>(_ tensor: Tensor<Scalar>, to url: URL) throws {
-        let data = try encode(tensor)
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw TensorIOError(.unreadable, file: url.path, "cannot write: \(error.localizedDescription)")
+        let header = try header(tensor)
+        try OutputFile.write(to: url) { sink in
+            try sink.write(header)
+            try tensor.withUnsafeRawBytes { try sink.write($0) }
         }
     }
 }

@@ -20,8 +20,15 @@ public final class SafeTensorsFile: TensorSource, @unchecked Sendable {
 
     /// Maps and validates the file at `url`.
     /// - Throws: `TensorIOError` naming the file, the tensor and the problem.
-    public convenience init(contentsOf url: URL) throws {
-        try self.init(buffer: ByteBuffer.mapping(path: url.path), name: url.path)
+    ///
+    /// - Parameter memoryMapped: true (the default) maps the file, so opening costs no
+    ///   memory, but truncating the file while it is in use ends the process with SIGBUS;
+    ///   false reads it into memory (see `ByteBuffer.reading(path:)`).
+    public convenience init(contentsOf url: URL, memoryMapped: Bool = true) throws {
+        let buffer = try TensorIOError.reading {
+            try memoryMapped ? ByteBuffer.mapping(path: url.path) : ByteBuffer.reading(path: url.path)
+        }
+        try self.init(buffer: buffer, name: url.path)
     }
 
     /// Validates safetensors bytes held in memory (copied once into an aligned buffer).

@@ -31,40 +31,30 @@ public enum SafeTensorsWriter {
         return data
     }
 
-    /// Writes the file atomically: to a temporary file beside `url`, renamed at the end,
-    /// so a failure never leaves a half-written checkpoint.
+    /// Writes the file through `OutputFile`: streamed to a temporary file beside `url`
+    /// and renamed over it at the end, so a failure never leaves a half-written checkpoint
+    /// and never loses the file that was there (symlinks and devices as `OutputFile` says).
+    /// - Throws: `TensorIOError` for bad names; `FileError` when the file cannot be written.
     public static func write(_ tensors: [(name: String, tensor: AnyTensor)], metadata: [String: String]? = nil,
                              to url: URL) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw TensorIOError(.unreadable, file: url.path, "cannot create a file in \(url.deletingLastPathComponent().path)")
+        try validateNames(tensors)
+        try OutputFile.write(to: url) { sink in
+            try write(tensors, metadata: metadata) { chunk in try sink.write(chunk) }
         }
-        do {
-            try write(tensors, metadata: metadata) { chunk in try handle.write(contentsOf: chunk) }
-            try handle.close()
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? TensorIOError { throw error }
-            throw TensorIOError(.unreadable, file: url.path, "cannot write: \(error.localizedDescription)")
+    }
+
+    static func validateNames(_ tensors: [(name: String, tensor: AnyTensor)]) throws {
+        var seen = Set<String>()
+        for (name, _) in tensors where !seen.insert(name).inserted || name == "__metadata__" {
+            throw TensorIOError(.inconsistent, file: "<safetensors writer>", tensor: name,
+                                name == "__metadata__" ? "reserved name" : "duplicate tensor name")
         }
     }
 
     /// Produces the file as a sequence of chunks (header, then each tensor's bytes).
     static func write(_ tensors: [(name: String, tensor: AnyTensor)], metadata: [String: String]?,
                       sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var seen = Set<String>()
-        for (name, _) in tensors where !seen.insert(name).inserted || name == "__metadata__" {
-            throw TensorIOError(.inconsistent, file: "<safetensors writer>", tensor: name,
-                                name == "__metadata__" ? "reserved name" : "duplicate tensor name")
-        }
+        try validateNames(tensors)
         let ordered = tensors.sorted { lhs, rhs in
             let l = rank(lhs.tensor.dtype), r = rank(rhs.tensor.dtype)
             if l != r { return l > r }

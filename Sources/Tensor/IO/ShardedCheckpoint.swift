@@ -14,12 +14,13 @@ public final class ShardedCheckpoint: TensorSource, @unchecked Sendable {
     /// Opens the index at `url` and every shard it names (each memory-mapped, validated).
     /// - Throws: `TensorIOError` if the index is malformed, names a shard that is missing
     ///   or outside the index's directory, or maps a tensor to a shard that lacks it.
-    public init(indexURL url: URL) throws {
+    /// - Parameter memoryMapped: whether shards are mapped (the default) or read into
+    ///   memory; see `SafeTensorsFile.init(contentsOf:memoryMapped:)`.
+    public init(indexURL url: URL, memoryMapped: Bool = true) throws {
         indexPath = url.path
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TensorIOError(.unreadable, file: url.path, "cannot read: \(error.localizedDescription)")
-        }
+        let data = Data(try TensorIOError.reading {
+            try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes, what: "limit for a JSON index")
+        })
         let json: JSONValue
         do { json = try JSONValue.parse(data) } catch {
             throw TensorIOError(.malformedHeader, file: url.path, "\(error)")
@@ -47,7 +48,7 @@ public final class ShardedCheckpoint: TensorSource, @unchecked Sendable {
             if let open = shards[fileName] {
                 shard = open
             } else {
-                shard = try SafeTensorsFile(contentsOf: directory.appendingPathComponent(fileName))
+                shard = try SafeTensorsFile(contentsOf: directory.appendingPathComponent(fileName), memoryMapped: memoryMapped)
                 shards[fileName] = shard
             }
             guard shard.info(named: name) != nil else {
@@ -78,19 +79,22 @@ public enum Checkpoint {
     /// present, else `model.safetensors`. A path to a `.safetensors` or index file opens
     /// that file.
     /// - Throws: `TensorIOError` naming what was looked for when nothing is found.
-    public static func open(_ url: URL) throws -> TensorSource {
+    /// - Parameter memoryMapped: whether the weights are mapped (the default: no memory
+    ///   cost, but SIGBUS if the file is truncated while in use) or read into memory.
+    public static func open(_ url: URL, memoryMapped: Bool = true) throws -> TensorSource {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw TensorIOError(.unreadable, file: url.path, "no such file or directory")
         }
         if !isDirectory.boolValue {
             return url.lastPathComponent.hasSuffix(".index.json")
-                ? try ShardedCheckpoint(indexURL: url) : try SafeTensorsFile(contentsOf: url)
+                ? try ShardedCheckpoint(indexURL: url, memoryMapped: memoryMapped)
+                : try SafeTensorsFile(contentsOf: url, memoryMapped: memoryMapped)
         }
         let index = url.appendingPathComponent("model.safetensors.index.json")
-        if FileManager.default.fileExists(atPath: index.path) { return try ShardedCheckpoint(indexURL: index) }
+        if FileManager.default.fileExists(atPath: index.path) { return try ShardedCheckpoint(indexURL: index, memoryMapped: memoryMapped) }
         let single = url.appendingPathComponent("model.safetensors")
-        if FileManager.default.fileExists(atPath: single.path) { return try SafeTensorsFile(contentsOf: single) }
+        if FileManager.default.fileExists(atPath: single.path) { return try SafeTensorsFile(contentsOf: single, memoryMapped: memoryMapped) }
         throw TensorIOError(.unreadable, file: url.path,
                             "no model.safetensors or model.safetensors.index.json in the directory")
     }

@@ -21,13 +21,41 @@ public enum ComputeThreads {
         set { lock.withLock { storedCount = Swift.max(1, newValue) } }
     }
 
+    /// Thread counts accepted from `TENSOR_NUM_THREADS`.
+    public static let environmentRange = 1...1024
+
     /// The thread count from the environment, or all active cores.
+    ///
+    /// An invalid `TENSOR_NUM_THREADS` (not a whole number in `environmentRange`: `0`,
+    /// `-5`, `abc`) is not silently ignored: a one-line warning goes to stderr and all
+    /// cores are used. Programs that prefer to stop (the `internvit` CLI exits with 2)
+    /// check `environmentProblem()` first.
     public static func defaultCount() -> Int {
-        if let text = ProcessInfo.processInfo.environment[environmentVariable],
-           let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 {
+        if let problem = environmentProblem() {
+            let cores = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let line = "warning: \(problem); using all \(cores) cores\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+            return cores
+        }
+        if let text = ProcessInfo.processInfo.environment[environmentVariable], let value = parseCount(text) {
             return value
         }
         return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// A thread count as `TENSOR_NUM_THREADS` spells it (surrounding spaces allowed), or
+    /// nil if `text` is not a whole number in `environmentRange`.
+    public static func parseCount(_ text: String) -> Int? {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), environmentRange.contains(value) else { return nil }
+        return value
+    }
+
+    /// What is wrong with `TENSOR_NUM_THREADS` in `environment`, or nil when it is unset
+    /// or valid.
+    public static func environmentProblem(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let text = environment[environmentVariable], parseCount(text) == nil else { return nil }
+        return "\(environmentVariable) must be a whole number from \(environmentRange.lowerBound) to "
+            + "\(environmentRange.upperBound), got '\(text.prefix(40))'"
     }
 
     /// Runs `body` with the thread count temporarily set to `threads`.

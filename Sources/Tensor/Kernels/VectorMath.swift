@@ -2,9 +2,9 @@ import Foundation
 
 /// Vectorised transcendental functions on `SIMD16<Float>`.
 ///
-/// Foundation's `exp` is a scalar libm call per element; softmax, sigmoid and SiLU spend
-/// most of their time there, so `exp` gets a vector implementation here. Functions
-/// without one (erf, tanh, log) apply the libm function per lane.
+/// Foundation's `exp` and `erf` are scalar libm calls per element; softmax, sigmoid, SiLU
+/// and exact GELU spend most of their time there, so both get vector implementations
+/// here. Functions without one (tanh, log) apply the libm function per lane.
 enum VectorMath {
     /// eˣ for every lane, within about 2 ulp of the correctly rounded result, with
     /// IEEE behaviour at the edges: +∞ above ~88.72, gradual underflow to subnormals

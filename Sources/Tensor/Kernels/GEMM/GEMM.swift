@@ -66,8 +66,9 @@ public enum GEMM {
 
     /// A batch of independent products of the same shape: for each `i`,
     /// `C[i] = alpha · op(A[i]) · op(B[i]) + beta · C[i]`, where operand `i` starts at
-    /// `a + aOffsets[i]` (likewise B, C). Attention's Q·Kᵀ and P·V over batch × heads
-    /// read Q, K and V straight out of the fused qkv tensor this way, with no copies.
+    /// `a + aOffsets[i]` (likewise B, C). `Tensor.matmul` runs batched products this way,
+    /// reading its operands through their strides with no copies. (Attention does not: the
+    /// fused `AttentionKernel` calls `multiply` once per batch item, head and query block.)
     ///
     /// With at least as many products as threads, each thread runs whole products;
     /// otherwise products run one after another, each on all threads.

@@ -1,0 +1,33 @@
+import Foundation
+import Imaging
+import InternViT
+import Tensor
+
+/// What `trace` and `attention` share: the layer option and the one-image model input.
+extension InternViTCommand {
+    /// `--layer L` checked against the model's layer count (negative counts from the end);
+    /// nil when absent.
+    static func layerIndex(_ arguments: Arguments, layers: Int, help: String) throws -> Int? {
+        guard arguments.values["layer"] != nil else { return nil }
+        let layer = try arguments.integer("layer", default: 0, range: -layers...(layers - 1), help: help)
+        return layer < 0 ? layers + layer : layer
+    }
+
+    /// An image file decoded and preprocessed as the model directory's
+    /// `preprocessor_config.json` says: the 8-bit crop the model sees and its
+    /// `pixel_values` `[1, 3, H, W]`. A random model (no directory) gets the 300M model's
+    /// settings at its own image size (224 for `--model random-tiny`).
+    static func modelInput(_ path: String, directory: URL?, imageSize: Int) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
+        guard case .clip(var processor) = try InternViTPreprocessing.clip(directory: directory) else {
+            throw RuntimeFailure(description: "no single-tile preprocessing for this model")
+        }
+        if directory == nil {
+            var settings = CLIPImageProcessorConfig.internViT
+            settings.size = .shortestEdge(imageSize)
+            settings.cropHeight = imageSize; settings.cropWidth = imageSize
+            processor = CLIPImageProcessor(config: settings)
+        }
+        let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)).image
+        return (processor.resizedAndCropped(image), processor(image))
+    }
+}
