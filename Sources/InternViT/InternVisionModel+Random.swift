@@ -2,6 +2,20 @@ import NN
 import Tensor
 
 extension InternVisionModel {
+    /// A model of `config` with seeded random weights (see `initializeRandomly`): the full
+    /// architecture without a download, for trying the API, tests and benchmarks. The
+    /// features mean nothing; load a checkpoint with `InternViTCheckpoint.load` for real ones.
+    ///
+    /// ```swift
+    /// let model = InternVisionModel.random(config: .internViT300M, seed: 0)  // 304M parameters, bf16
+    /// ```
+    public static func random(config: InternVisionConfig = .internViT300M, seed: UInt64 = 0,
+                              dtype: DType = .bfloat16) -> InternVisionModel {
+        let model = InternVisionModel(config: config)
+        model.initializeRandomly(seed: seed, dtype: dtype)
+        return model
+    }
+
     /// Fills every parameter with seeded random values (the same on every machine), for
     /// running the full architecture without a download. Values follow the reference's
     /// initialisation in scale: weights and embeddings uniform with standard deviation

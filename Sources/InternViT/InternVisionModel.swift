@@ -34,7 +34,7 @@ public final class InternVisionModel: Module {
     public let encoder: InternVisionEncoder
 
     /// A model with declared (not yet loaded) parameters; see `InternViTCheckpoint` to
-    /// load one, or `initializeRandomly` for seeded random weights.
+    /// load one, or `InternVisionModel.random` for seeded random weights; `frozen()` to share it between tasks.
     public init(config: InternVisionConfig) {
         self.config = config
         embeddings = InternVisionEmbeddings(config: config)

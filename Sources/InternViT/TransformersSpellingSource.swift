@@ -113,7 +113,7 @@ public struct TransformersSpellingSource: TensorSource {
         case .bfloat16:
             return .bfloat16(Tensor.concatenate(tensors.compactMap { $0.tensor(as: BFloat16.self) }, axis: 0))
         case .float16:
-            return .float16(Tensor.concatenate(tensors.compactMap { $0.tensor(as: Float16.self) }, axis: 0))
+            return .float16(Tensor.concatenate(tensors.compactMap { $0.tensor(as: Half.self) }, axis: 0))
         default:
             return .float32(Tensor.concatenate(tensors.map { $0.toFloat() }, axis: 0))
         }

@@ -122,6 +122,18 @@ extension Module {
         return result
     }
 
+    /// Checks that every parameter has values (none is only declared).
+    /// - Throws: a `ModuleLoadError` from `source` listing the parameters never loaded.
+    public func requireLoadedParameters(source: String, prefix: String = "") throws {
+        let unloaded = namedParameters(prefix: prefix).filter { !$0.weight.isLoaded }.map(\.path)
+        guard unloaded.isEmpty else {
+            var report = ModuleLoadError()
+            report.source = source
+            report.missingKeys = unloaded
+            throw report
+        }
+    }
+
     /// The number of scalar parameters.
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.weight.count } }
 

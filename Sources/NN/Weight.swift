@@ -11,7 +11,7 @@ public enum Weight: Sendable {
     case declared(shape: [Int])
     case float32(Tensor<Float>)
     case bfloat16(Tensor<BFloat16>)
-    case float16(Tensor<Float16>)
+    case float16(Tensor<Half>)
 
     /// The shape.
     public var shape: [Int] {
@@ -70,8 +70,8 @@ public enum Weight: Sendable {
         case (_, .float32): return .float32(float)
         case (.float32(let t), .bfloat16): return .bfloat16(t.converted(to: BFloat16.self))
         case (.float16(let t), .bfloat16): return .bfloat16(t.toFloat().converted(to: BFloat16.self))
-        case (.float32(let t), .float16): return .float16(t.converted(to: Float16.self))
-        case (.bfloat16(let t), .float16): return .float16(t.toFloat().converted(to: Float16.self))
+        case (.float32(let t), .float16): return .float16(t.converted(to: Half.self))
+        case (.bfloat16(let t), .float16): return .float16(t.toFloat().converted(to: Half.self))
         default: return self
         }
     }

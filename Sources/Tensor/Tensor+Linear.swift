@@ -1,6 +1,6 @@
 /// The affine map of a Linear layer, `y = x · Wᵀ + b`, on the blocked GEMM.
 ///
-/// `W` is `[out, in]` as PyTorch stores it, in `Float`, `BFloat16` or `Float16`; half
+/// `W` is `[out, in]` as PyTorch stores it, in `Float`, `BFloat16` or `Half`; half
 /// precision weights are widened while packed, so they stay resident at half the memory
 /// and compute in fp32. The bias add and GELU run in the GEMM's epilogue while each tile
 /// of y is still in cache.
@@ -33,9 +33,8 @@ extension Tensor where Scalar == Float {
         }
     }
 
-    #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
     /// `x · Wᵀ + b` with a float16 weight (widened inside the GEMM).
-    public func linear(weight: Tensor<Float16>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
+    public func linear(weight: Tensor<Half>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
         linearProduct(weight: weight, bias: bias, activation: activation) { m, n, k, a, c, epilogue in
             weight.withUnsafeBufferPointer { w in
                 GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), b: w.baseAddress!,
@@ -43,7 +42,6 @@ extension Tensor where Scalar == Float {
             }
         }
     }
-    #endif
 
     /// Shapes, bias checks and the epilogue choice shared by the `linear` overloads.
     private func linearProduct<W: TensorScalar>(

@@ -9,6 +9,9 @@
 ///
 /// Shape errors are programmer errors: operations trap with a message naming both
 /// shapes. Errors from data (files, user input) are thrown by the IO and model code.
+///
+/// A tensor is `Sendable`: a copy given to another task or thread shares the storage,
+/// and copy-on-write means neither copy writes shared memory (see `TensorStorage`).
 public struct Tensor<Scalar: TensorScalar>: Sendable {
     /// The memory this tensor (and possibly others) reads from.
     public private(set) var storage: TensorStorage<Scalar>

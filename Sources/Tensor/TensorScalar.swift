@@ -38,16 +38,6 @@ extension BFloat16: TensorScalar {
     @inlinable public init(floatValue: Float) { self.init(floatValue) }
 }
 
-#if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-/// `Float16` exists on every Swift platform except Intel macOS.
-extension Float16: TensorScalar {
-    public static var dtype: DType { .float16 }
-    public static var one: Float16 { 1 }
-    @inlinable public init(floatValue: Float) { self = Float16(floatValue) }
-    @inlinable public var floatValue: Float { Float(self) }
-}
-#endif
-
 /// Converts a `Float` to an integer type the way a cast in C would, but never traps:
 /// truncation toward zero, clamped to the type's range, NaN → 0.
 @inlinable

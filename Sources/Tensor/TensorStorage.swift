@@ -5,6 +5,18 @@
 /// allocated here (64-byte aligned, so SIMD loads of whole cache lines are aligned)
 /// or borrowed from memory someone else owns, such as a memory-mapped checkpoint;
 /// borrowed storage keeps its owner alive and is never written (a write copies it).
+///
+/// ## Sharing between threads
+/// `Tensor` is `Sendable` because its storage is, and the storage is `@unchecked
+/// Sendable` for this reason: its properties are `let`s, and the elements behind `base`
+/// are written only while a single tensor owns the storage. `Tensor` writes through
+/// `makeUniqueStorage` / `makeUniqueContiguous`, which copy first unless
+/// `isKnownUniquelyReferenced` (an atomic check, as for `Array`) proves this tensor is
+/// the only reference and the memory is not borrowed; kernels write into storage they
+/// have just allocated, before any tensor hands it out, and parallel pieces of a kernel
+/// write disjoint ranges. So once a tensor can be seen by a second thread, there are
+/// two references and nobody writes its elements again. (Writing through the public
+/// `base` pointer of a shared storage breaks this, as any raw-pointer write can.)
 public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     /// The first element.
     public let base: UnsafeMutablePointer<Scalar>

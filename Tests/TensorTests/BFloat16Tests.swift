@@ -42,7 +42,7 @@ import Tensor
 
     @Test func float16AndIntegerConversions() {
         let x = Tensor<Float>([1.5, -2.75, 70000, .nan, -3.9])
-        let half = x.converted(to: Float16.self).toFloat().scalars
+        let half = x.converted(to: Half.self).toFloat().scalars
         #expect(half[0] == 1.5 && half[1] == -2.75 && half[2] == .infinity && half[3].isNaN)
         // Integer conversion truncates toward zero and clamps; NaN becomes 0.
         #expect(x.converted(to: Int32.self).scalars == [1, -2, 70000, 0, -3])

@@ -104,7 +104,7 @@ import Tensor
         let (m, n, k) = size
         let a = Tensor<Float>.randomNormal([m, k], seed: 4).scalars
         let wFloat = Tensor<Float>.randomNormal([n, k], seed: 5)  // a Linear weight [out, in]
-        let wBF16 = wFloat.converted(to: BFloat16.self), wF16 = wFloat.converted(to: Float16.self)
+        let wBF16 = wFloat.converted(to: BFloat16.self), wF16 = wFloat.converted(to: Half.self)
         let layout = MatrixLayout.transposedRowMajor(columns: k)
         func product<E>(_ weights: [E], _ call: (UnsafePointer<E>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
             var c = [Float](repeating: 0, count: m * n)

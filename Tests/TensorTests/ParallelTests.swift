@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Tensor
 
@@ -39,6 +40,55 @@ import Tensor
         ComputeThreads.count = saved
     }
 
+    /// Two threads inside `withCount` at the same time each see their own count, and the
+    /// process default is never written (a save/restore of a global fails this: the
+    /// second caller's value would be seen by the first, and restored out of order).
+    @Test func perCallCountsDoNotLeakBetweenConcurrentCallers() {
+        let processDefault = ComputeThreads.processDefault
+        let bothInside = DispatchGroup()
+        let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
+        defer { seen.deallocate() }
+        let results = UncheckedBuffer(seen)
+        let done = DispatchGroup()
+        for (slot, threads) in [(0, 3), (1, 5)] {
+            bothInside.enter()
+            done.enter()
+            Thread {
+                ComputeThreads.withCount(threads) {
+                    bothInside.leave()
+                    bothInside.wait()                      // the other caller has bound its count too
+                    results.buffer[slot] = ComputeThreads.count
+                }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        #expect(seen[0] == 3)
+        #expect(seen[1] == 5)
+        #expect(ComputeThreads.count == processDefault)
+        #expect(ComputeThreads.processDefault == processDefault)
+    }
+
+    /// Child tasks inherit the per-call count; sibling tasks keep their own.
+    @Test func perCallCountsFollowTasks() async {
+        let counts = await withTaskGroup(of: (Int, Int).self) { group in
+            for threads in 1...6 {
+                group.addTask {
+                    await ComputeThreads.withCount(threads) {
+                        await Task.yield()
+                        let inner = await Task { ComputeThreads.count }.value   // a child task inherits it
+                        return (threads, inner)
+                    }
+                }
+            }
+            var all: [(Int, Int)] = []
+            for await pair in group { all.append(pair) }
+            return all
+        }
+        #expect(counts.count == 6)
+        for (asked, seen) in counts { #expect(asked == seen) }
+    }
+
     /// Results do not depend on the thread count (each element is computed by one thread
     /// in the same order).
     @Test func resultsAreIndependentOfThreadCount() {
@@ -49,4 +99,11 @@ import Tensor
         #expect(single.1.scalars == multi.1.scalars)
         #expect(single.2.scalars == multi.2.scalars)
     }
+}
+
+/// A buffer two test threads write at different indices.
+private struct UncheckedBuffer: @unchecked Sendable {
+    // Safe: each thread writes only its own slot, and the reader waits for both.
+    let buffer: UnsafeMutableBufferPointer<Int>
+    init(_ buffer: UnsafeMutableBufferPointer<Int>) { self.buffer = buffer }
 }

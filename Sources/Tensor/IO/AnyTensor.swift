@@ -3,9 +3,7 @@ public enum AnyTensor: Sendable {
     case float32(Tensor<Float>)
     case float64(Tensor<Double>)
     case bfloat16(Tensor<BFloat16>)
-    #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-    case float16(Tensor<Float16>)
-    #endif
+    case float16(Tensor<Half>)
     case int64(Tensor<Int64>)
     case int32(Tensor<Int32>)
     case int16(Tensor<Int16>)
@@ -26,9 +24,7 @@ public enum AnyTensor: Sendable {
         case let t as Tensor<UInt8>: self = .uint8(t)
         case let t as Tensor<Bool>: self = .bool(t)
         default:
-            #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-            if let t = tensor as? Tensor<Float16> { self = .float16(t); return }
-            #endif
+            if let t = tensor as? Tensor<Half> { self = .float16(t); return }
             preconditionFailure("no AnyTensor case for \(Scalar.self)")
         }
     }
@@ -39,9 +35,7 @@ public enum AnyTensor: Sendable {
         case .float32(let t): return try body(t)
         case .float64(let t): return try body(t)
         case .bfloat16(let t): return try body(t)
-        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
         case .float16(let t): return try body(t)
-        #endif
         case .int64(let t): return try body(t)
         case .int32(let t): return try body(t)
         case .int16(let t): return try body(t)

@@ -14,6 +14,11 @@ import Darwin
 /// and may drop them again under pressure, so a 600 MB checkpoint does not cost 600 MB
 /// of private memory to open.
 public final class ByteBuffer: @unchecked Sendable {
+    // Why `@unchecked Sendable` is safe: every stored property is a `let`; the bytes are
+    // never written after `init` (a read-only mapping, or a copy filled before `init`
+    // returns), so threads only read them; `release` runs once, in `deinit`, when no
+    // thread can hold a reference any more. The compiler cannot see this because the
+    // pointer and the closure capturing it are not `Sendable` types.
     /// The first byte.
     public let base: UnsafeRawPointer
     /// Number of bytes.

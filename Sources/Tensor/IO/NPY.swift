@@ -109,11 +109,7 @@ public enum NPY {
         case .float64: return .float64(Tensor(shape: shape, copyingBytes: payload))
         case .bfloat16: return .bfloat16(Tensor(shape: shape, copyingBytes: payload))
         case .float16:
-            #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
             return .float16(Tensor(shape: shape, copyingBytes: payload))
-            #else
-            throw TensorIOError(.unsupported, file: file, "float16 is not available on this platform")
-            #endif
         case .int64: return .int64(Tensor(shape: shape, copyingBytes: payload))
         case .int32: return .int32(Tensor(shape: shape, copyingBytes: payload))
         case .int16: return .int16(Tensor(shape: shape, copyingBytes: payload))

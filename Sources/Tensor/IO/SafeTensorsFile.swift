@@ -6,7 +6,7 @@ import Foundation
 /// is read or copied until a tensor is asked for. Then the tensor borrows the mapped
 /// bytes directly (zero copy) when they are suitably aligned, which they are in files
 /// written by the Python library or by `SafeTensorsWriter`; otherwise its bytes are copied.
-public final class SafeTensorsFile: TensorSource, @unchecked Sendable {
+public final class SafeTensorsFile: TensorSource, Sendable {
     /// The file's path (or the name given for in-memory bytes).
     public let path: String
     /// The `__metadata__` strings, if the file has them (e.g. `{"format": "pt"}`).
@@ -71,11 +71,7 @@ public final class SafeTensorsFile: TensorSource, @unchecked Sendable {
         case .float64: return .float64(make(Double.self))
         case .bfloat16: return .bfloat16(make(BFloat16.self))
         case .float16:
-            #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-            return .float16(make(Float16.self))
-            #else
-            throw TensorIOError(.unsupported, file: path, tensor: name, "float16 is not available on this platform")
-            #endif
+            return .float16(make(Half.self))
         case .int64: return .int64(make(Int64.self))
         case .int32: return .int32(make(Int32.self))
         case .int16: return .int16(make(Int16.self))

@@ -3,7 +3,7 @@ import Foundation
 /// A checkpoint split over several safetensors files, read through its
 /// `model.safetensors.index.json` (`{"metadata": …, "weight_map": {name: shard file}}`),
 /// as the InternViT-6B checkpoints ship. Reads as one `TensorSource`.
-public final class ShardedCheckpoint: TensorSource, @unchecked Sendable {
+public final class ShardedCheckpoint: TensorSource, Sendable {
     /// The index file.
     public let indexPath: String
     /// The index's `metadata` strings (e.g. `total_size`), if any.

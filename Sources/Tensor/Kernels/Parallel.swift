@@ -1,23 +1,37 @@
 import Dispatch
 import Foundation
 
-/// The process-wide number of threads the kernels may use, and the parallel loop
-/// they share.
+/// How many threads the kernels may use, and the parallel loop they share.
 ///
-/// The default is every core the process may run on
-/// (`ProcessInfo.activeProcessorCount`). The environment variable
-/// `TENSOR_NUM_THREADS` overrides it at start-up (as `OMP_NUM_THREADS` does for
-/// PyTorch and numpy); `ComputeThreads.count = n` changes it at run time.
+/// Two levels, so concurrent callers never disturb each other:
+/// - the **process default**: every core the process may run on
+///   (`ProcessInfo.activeProcessorCount`), or `TENSOR_NUM_THREADS` from the environment
+///   at start-up (as `OMP_NUM_THREADS` does for PyTorch and numpy); assigning
+///   `ComputeThreads.count = n` changes it for everyone (meant for start-up, e.g. a
+///   command-line `--threads`);
+/// - a **per-call count**: `ComputeThreads.withCount(n) { … }` binds `n` in a task-local
+///   value for the duration of `body` only. It is seen by the calling thread and by child
+///   tasks of the calling task, not by other tasks or threads, and nothing is restored
+///   afterwards, so two tasks asking for different counts at the same time each get theirs.
+///
+/// Reading `count` gives the per-call count if one is bound, else the process default.
 public enum ComputeThreads {
     private static let lock = NSLock()
+    /// The process default. `nonisolated(unsafe)` is safe: it is read and written only under `lock`.
     nonisolated(unsafe) private static var storedCount: Int = defaultCount()
+    /// The count bound by `withCount` for the current task (or thread, outside tasks).
+    /// `TaskLocal` is `Sendable` and a bound value is immutable, so this static holds no
+    /// shared mutable state.
+    @TaskLocal private static var boundCount: Int?
 
     /// The environment variable read at start-up.
     public static let environmentVariable = "TENSOR_NUM_THREADS"
 
-    /// The number of threads a parallel loop splits its work over (at least 1).
+    /// The number of threads a parallel loop started here splits its work over (at
+    /// least 1): the count bound by `withCount` if any, else the process default.
+    /// Assigning sets the process default (it does not override an enclosing `withCount`).
     public static var count: Int {
-        get { lock.withLock { storedCount } }
+        get { boundCount ?? processDefault }
         set { lock.withLock { storedCount = Swift.max(1, newValue) } }
     }
 
@@ -59,12 +73,20 @@ public enum ComputeThreads {
     }
 
     /// Runs `body` with the thread count temporarily set to `threads`.
+    /// The count is bound in a task-local for this call only: concurrent callers with
+    /// different counts do not see each other's, and the process default is never written.
     public static func withCount<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
-        let saved = count
-        count = threads
-        defer { count = saved }
-        return try body()
+        try $boundCount.withValue(Swift.max(1, threads), operation: body)
     }
+
+    /// `withCount` for asynchronous work: child tasks created inside `body` inherit the count.
+    public static func withCount<R>(_ threads: Int, isolation: isolated (any Actor)? = #isolation,
+                                    _ body: () async throws -> R) async rethrows -> R {
+        try await $boundCount.withValue(Swift.max(1, threads), operation: body, isolation: isolation)
+    }
+
+    /// The process-wide default, ignoring any `withCount` binding.
+    public static var processDefault: Int { lock.withLock { storedCount } }
 }
 
 /// Runs `body` over `0..<count` split into contiguous ranges, on up to

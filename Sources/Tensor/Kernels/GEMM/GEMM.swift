@@ -3,7 +3,7 @@
 /// A packed, cache-blocked, multi-threaded implementation in the Goto/BLIS structure
 /// (see `GEMMKernel` and Docs/Performance.md). Operands are raw pointers plus a
 /// `MatrixLayout`, so transposes, leading dimensions and sub-matrices are all just
-/// strides. B may be stored as `Float`, `BFloat16` or `Float16`; it is widened while it
+/// strides. B may be stored as `Float`, `BFloat16` or `Half`; it is widened while it
 /// is packed, so the arithmetic is always fp32 with fp32 accumulation.
 ///
 /// Shapes: op(A) is `[m, k]`, op(B) is `[k, n]`, C is `[m, n]` row-major with leading
@@ -36,12 +36,11 @@ public enum GEMM {
                        beta: beta, c: c, ldc: ldc, epilogue: epilogue, threads: threads)
     }
 
-    #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
     /// The same with B stored as float16.
     public static func multiply(
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, _ aLayout: MatrixLayout,
-        b: UnsafePointer<Float16>, _ bLayout: MatrixLayout,
+        b: UnsafePointer<Half>, _ bLayout: MatrixLayout,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
         epilogue: GEMMEpilogue = .none, threads: Int = ComputeThreads.count
     ) {
@@ -49,7 +48,6 @@ public enum GEMM {
         GEMMKernel.run(m: m, n: n, k: k, alpha: alpha, a: a, aLayout, b: b, bLayout,
                        beta: beta, c: c, ldc: ldc, epilogue: epilogue, threads: threads)
     }
-    #endif
 
     /// BLAS-style spelling: `sgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc)`
     /// for row-major storage. `transA` means A is stored `[k, m]` and used transposed.

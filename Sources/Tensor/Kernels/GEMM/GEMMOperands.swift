@@ -55,8 +55,6 @@ extension BFloat16: GEMMOperandElement {
     }
 }
 
-#if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
-extension Float16: GEMMOperandElement {
-    @inline(__always) static func widen(_ pointer: UnsafePointer<Float16>, _ index: Int) -> Float { Float(pointer[index]) }
+extension Half: GEMMOperandElement {
+    @inline(__always) static func widen(_ pointer: UnsafePointer<Half>, _ index: Int) -> Float { pointer[index].floatValue }
 }
-#endif
