@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets for the safetensors and .npy parsers.
 #
-#   Scripts/fuzz/run.sh safetensors|npy|png|jpeg [SECONDS]     (default 600 s)
+#   Scripts/fuzz/run.sh safetensors|npy|png|jpeg|webp [SECONDS]     (default 600 s)
 #
-# png and jpeg share the image entry point and differ in their seed corpus.
+# png, jpeg and webp share the image entry point and differ in their seed corpus.
 # The Tensor (and, for images, Imaging) sources and FuzzEntry.swift are compiled as one module with
 # -sanitize=fuzzer,address (Linux). Seeds come from the committed IO fixtures; the corpus
 # and any crash reproducers go to .build-fuzz/<target>/. Not part of CI.
@@ -18,7 +18,7 @@ defines=()
 sources=$(find "$root/Sources/Tensor" -name '*.swift')
 case "$target" in
     npy) defines=(-D FUZZ_NPY) ;;
-    png|jpeg) defines=(-D FUZZ_IMAGE); sources="$sources $(find "$root/Sources/Imaging" -name '*.swift')" ;;
+    png|jpeg|webp) defines=(-D FUZZ_IMAGE); sources="$sources $(find "$root/Sources/Imaging" -name '*.swift')" ;;
 esac
 # Imaging's `import Tensor` names the module being compiled; swiftc only warns about that.
 swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name Tensor \
@@ -31,6 +31,8 @@ elif [ "$target" = png ]; then
     cp "$root"/Tests/ImagingTests/Fixtures/png/*.png "$work/corpus/"
 elif [ "$target" = jpeg ]; then
     cp "$root"/Tests/ImagingTests/Fixtures/jpeg/*.jpg "$work/corpus/"
+elif [ "$target" = webp ]; then
+    cp "$root"/Tests/ImagingTests/Fixtures/webp/*.webp "$work/corpus/"
 else
     cp "$root"/Tests/TensorTests/Fixtures/io/*.safetensors "$root"/Tests/TensorTests/Fixtures/io/sharded/*.safetensors \
         "$work/corpus/" 2>/dev/null || true

@@ -4,7 +4,7 @@ import Tensor
 /// A decoded image and what is known about it.
 public struct DecodedImage: Sendable {
     /// The file format.
-    public enum Format: String, Sendable { case png, jpeg, netpbm }
+    public enum Format: String, Sendable { case png, jpeg, netpbm, webp }
     /// The pixels as 8-bit RGB, as Pillow's `Image.open(f).convert("RGB")` gives them
     /// (EXIF orientation *not* applied, as in the reference pipeline).
     public var image: RGBImage
@@ -17,7 +17,7 @@ public struct DecodedImage: Sendable {
     public func applyingOrientation() -> RGBImage { Orientation.apply(orientation, to: image) }
 }
 
-/// Reads PNG, JPEG and PGM/PPM files into RGB.
+/// Reads PNG, JPEG, PGM/PPM and WebP files into RGB.
 public enum ImageDecoder {
     /// Decodes the file at `url`. Errors name the file.
     ///
@@ -49,8 +49,8 @@ public enum ImageDecoder {
         try decode(bytes: [UInt8](data), limits: limits)
     }
 
-    /// How many leading bytes `format(of:)` needs.
-    static let signatureLength = 8
+    /// How many leading bytes `format(of:)` needs (WebP's "RIFF", size, "WEBP").
+    static let signatureLength = 12
 
     /// The format whose signature `header` starts with, or nil.
     /// Every `DecodedImage.Format` must be recognised here (the `switch` in `decode` is
@@ -59,11 +59,12 @@ public enum ImageDecoder {
         if header.starts(with: PNGDecoder.signature) { return .png }
         if header.count >= 2 && header[0] == 0xFF && header[1] == 0xD8 { return .jpeg }
         if header.count >= 2 && header[0] == UInt8(ascii: "P") && "2356".utf8.contains(header[1]) { return .netpbm }
+        if WebPDecoder.matches(header) { return .webp }
         return nil
     }
 
     static func unknownFormat(_ header: [UInt8]) -> ImageError {
-        ImageError(.unsupported, header.isEmpty ? "empty file" : "unknown image format (not PNG, JPEG, PGM or PPM)")
+        ImageError(.unsupported, header.isEmpty ? "empty file" : "unknown image format (not PNG, JPEG, PGM, PPM or WebP)")
     }
 
     static func decode(bytes: [UInt8], limits: DecodeLimits) throws -> DecodedImage {
@@ -76,6 +77,8 @@ public enum ImageDecoder {
             return DecodedImage(image: result.image, format: .jpeg, orientation: result.orientation)
         case .netpbm:
             return DecodedImage(image: try NetpbmDecoder.decode(bytes, limits: limits), format: .netpbm, orientation: 1)
+        case .webp:
+            return DecodedImage(image: try WebPDecoder.decode(bytes, limits: limits), format: .webp, orientation: 1)
         }
     }
 }

@@ -10,7 +10,8 @@ enum EmbedCommand {
         usage: internvit embed IMAGE|DIR... --model DIR|random [options]
                internvit embed --pixels PIXELS.npy --model DIR|random [options]
 
-        Computes InternViT features of images (a directory embeds every image in it).
+        Computes InternViT features of images (a directory embeds every image in it;
+        for large collections use --output-dir, the batch mode below).
         Output: last_hidden_state as float32 [tiles, tokens, width], tiles of all images
         stacked in argument order.
 
@@ -35,12 +36,19 @@ enum EmbedCommand {
           --keep-going           record failed images and continue
         \(InternViTCommand.noMmapHelp)
           -h, --help             this help
-        """
+
+        """ + BatchEmbedCommand.help
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "output", "format", "layer", "max-tiles", "dtype", "threads", "pixels"],
-                                      flagOptions: ["pooled", "dynamic", "keep-going", "no-mmap"], help: help)
+        let arguments = try Arguments(raw, valueOptions: Set(["model", "output", "format", "layer", "max-tiles", "dtype", "threads", "pixels"])
+                                          .union(BatchEmbedCommand.valueOptions),
+                                      flagOptions: Set(["pooled", "dynamic", "keep-going", "no-mmap"]).union(BatchEmbedCommand.flagOptions),
+                                      help: help)
+        if !BatchEmbedCommand.valueOptions.filter({ arguments.values[$0] != nil }).isEmpty
+            || !BatchEmbedCommand.flagOptions.filter({ arguments.flags.contains($0) }).isEmpty {
+            return try BatchEmbedCommand.run(arguments, console: console, help: help)
+        }
         let pixelFile = arguments.values["pixels"]
         guard !arguments.positionals.isEmpty || pixelFile != nil else { throw UsageError(message: "no images given", help: help) }
         if pixelFile != nil && !arguments.positionals.isEmpty {
@@ -79,7 +87,18 @@ enum EmbedCommand {
                                                                tileSize: loaded.model.config.imageSize, console: console, help: help)
         let keepGoing = arguments.flags.contains("keep-going")
 
+        // Without --output each image's summary is printed as it finishes, so memory does
+        // not grow with the number of images; with --output the file needs them all.
         var results: [(path: String, features: Tensor<Float>)] = []
+        var embeddedCount = 0
+        func record(_ path: String, _ features: Tensor<Float>) {
+            embeddedCount += 1
+            if output != nil { results.append((path, features)); return }
+            let norm = features.squared().sum().squareRoot()
+            let first = features.flattened().sliced(axis: 0, 0..<Swift.min(5, features.count)).scalars
+                .map { String(format: "%.4f", $0) }.joined(separator: ", ")
+            console.out("\(path): shape \(features.shape), norm \(String(format: "%.4f", norm)), first values [\(first)]")
+        }
         var failures: [String] = []
         if let pixelFile {
             let array = try NPY.read(contentsOf: URL(fileURLWithPath: pixelFile))
@@ -93,7 +112,7 @@ enum EmbedCommand {
             }
             loaded.warnIfDebugBuild(console)
             let result = loaded.model.forward(pixels, stopAfterLayer: layer)
-            results.append((pixelFile, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))
+            record(pixelFile, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState)
         }
         let start = Date()
         var tilesDone = 0
@@ -103,7 +122,7 @@ enum EmbedCommand {
                 let pixels = preprocessing.pixelValues(image)                  // [tiles, 3, H, W]
                 loaded.warnIfDebugBuild(console)
                 let result = loaded.model.forward(pixels, stopAfterLayer: layer)
-                results.append((file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState))
+                record(file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState)
                 tilesDone += pixels.shape[0]
             } catch {
                 guard keepGoing else { throw error }
@@ -117,19 +136,12 @@ enum EmbedCommand {
             }
         }
         for failure in failures { console.err("internvit: skipped: \(failure)") }
-        if results.isEmpty { throw RuntimeFailure(description: "no image could be embedded") }
+        if embeddedCount == 0 { throw RuntimeFailure(description: "no image could be embedded") }
 
         if let output {
             try OutputWriter.write(results, to: URL(fileURLWithPath: output), format: format)
             let total = Tensor.concatenate(results.map(\.features), axis: 0).shape
             console.err("internvit: wrote \(format) \(total) to \(output)")
-        } else {
-            for (path, features) in results {
-                let norm = features.squared().sum().squareRoot()
-                let first = features.flattened().sliced(axis: 0, 0..<Swift.min(5, features.count)).scalars
-                    .map { String(format: "%.4f", $0) }.joined(separator: ", ")
-                console.out("\(path): shape \(features.shape), norm \(String(format: "%.4f", norm)), first values [\(first)]")
-            }
         }
         if !failures.isEmpty { throw RuntimeFailure(description: "\(failures.count) of \(files.count) images failed") }
     }

@@ -22,6 +22,7 @@ public enum InternViTCommand {
           visualize   principal components of the patch features, as a PNG
           trace       shape and statistics of every step of the forward pass
           attention   the class token's attention (one layer, or rollout) as a PNG
+          merge       join the shards of `embed --output-dir` into one file
 
         Run `internvit <command> --help` for a command's options.
         --model DIR takes a Hugging Face checkpoint directory (config.json,
@@ -61,6 +62,7 @@ public enum InternViTCommand {
             case "visualize": try VisualizeCommand.run(rest, console: console)
             case "trace": try TraceCommand.run(rest, console: console)
             case "attention": try AttentionCommand.run(rest, console: console)
+            case "merge": try MergeCommand.run(rest, console: console)
             default: throw UsageError(message: "unknown command '\(command)'", help: help)
             }
             return 0
@@ -89,7 +91,7 @@ public enum InternViTCommand {
     /// Image files named on the command line; a directory contributes every image in it.
     static func imageFiles(_ paths: [String]) throws -> [String] {
         var files: [String] = []
-        let extensions: Set<String> = ["png", "jpg", "jpeg", "ppm", "pgm", "pnm"]
+        let extensions: Set<String> = ["png", "jpg", "jpeg", "ppm", "pgm", "pnm", "webp"]
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

@@ -14,18 +14,13 @@ extension InternViTCommand {
     }
 
     /// An image file decoded and preprocessed as the model directory's
-    /// `preprocessor_config.json` says: the 8-bit crop the model sees and its
-    /// `pixel_values` `[1, 3, H, W]`. A random model (no directory) gets the 300M model's
-    /// settings at its own image size (224 for `--model random-tiny`).
-    static func modelInput(_ path: String, directory: URL?, imageSize: Int) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
-        guard case .clip(var processor) = try InternViTPreprocessing.clip(directory: directory) else {
+    /// `preprocessor_config.json` says (or InternViT's settings at the model's image size:
+    /// 224 for `--model random-tiny`): the 8-bit crop the model sees and its
+    /// `pixel_values` `[1, 3, H, W]`.
+    static func modelInput(_ path: String, directory: URL?, imageSize: Int,
+                           console: Console) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
+        guard case .clip(let processor) = try clip(directory: directory, tileSize: imageSize, console: console) else {
             throw RuntimeFailure(description: "no single-tile preprocessing for this model")
-        }
-        if directory == nil {
-            var settings = CLIPImageProcessorConfig.internViT
-            settings.size = .shortestEdge(imageSize)
-            settings.cropHeight = imageSize; settings.cropWidth = imageSize
-            processor = CLIPImageProcessor(config: settings)
         }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)).image
         return (processor.resizedAndCropped(image), processor(image))

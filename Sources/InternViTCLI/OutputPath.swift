@@ -49,10 +49,15 @@ enum OutputPath {
     /// Refuses an output that is (through links or hard links: same device and inode)
     /// one of `inputs`, before anything is read or written.
     /// The error is short (no help text): the command line is fine apart from this.
+    /// A directory at the output path fails here too, before a model is loaded or run.
     static func refuseOverwriting(_ output: String?, inputs: [String]) throws {
         guard let output, !isStream(output) else { return }
         var target = stat()
-        guard stat(output, &target) == 0, target.st_mode & S_IFMT == S_IFREG else { return }
+        guard stat(output, &target) == 0 else { return }
+        if target.st_mode & S_IFMT == S_IFDIR {
+            throw FileError(.notRegularFile, path: output, "cannot write: it is a directory")
+        }
+        guard target.st_mode & S_IFMT == S_IFREG else { return }
         for input in inputs {
             var info = stat()
             if stat(input, &info) == 0 && info.st_dev == target.st_dev && info.st_ino == target.st_ino {

@@ -7,7 +7,7 @@ import Tensor
 /// `internvit trace IMAGE --model DIR|random [--layer L] [--json]`.
 enum TraceCommand {
     static let help = """
-        usage: internvit trace IMAGE --model DIR|random [--layer L] [--json] [--dtype D] [--threads N]
+        usage: internvit trace IMAGE --model DIR|random [--layer L] [--json] [--dtype D] [--threads N] [--no-mmap]
 
         Runs one image and reports every step of the forward pass, named by module path
         (embeddings; encoder.layers.L.norm1, .attn.qkv, .attn.context, .attn.proj, .norm2,
@@ -15,23 +15,26 @@ enum TraceCommand {
         shape, mean, standard deviation (population), minimum and maximum.
 
         options:
-          --layer L        only layer L's steps (negative counts from the end); default: all
-          --json           a JSON array of {"name", "shape", "mean", "std", "min", "max"}
-                           instead of a table
-          --dtype float32|bfloat16   weights in memory (default bfloat16)
-          --threads N      threads
+          --layer L              only layer L's steps (negative counts from the end); default: all
+          --json                 a JSON array of {"name", "shape", "mean", "std", "min", "max"}
+                                 instead of a table
+          --dtype float32|bfloat16
+                                 weights in memory (default bfloat16)
+          --threads N            threads
+        \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "layer", "threads", "dtype"], flagOptions: ["json"], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "layer", "threads", "dtype"], flagOptions: ["json", "no-mmap"], help: help)
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, console: console, help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype,
+                                           memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let layer = try InternViTCommand.layerIndex(arguments, layers: loaded.model.config.numHiddenLayers, help: help)
         let (_, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory,
-                                                          imageSize: loaded.model.config.imageSize)
+                                                          imageSize: loaded.model.config.imageSize, console: console)
         let steps = loaded.model.traceStatistics(pixels, layer: layer)                 // pixels [1, 3, H, W]
         console.out(arguments.flags.contains("json") ? json(steps) : table(steps))
     }

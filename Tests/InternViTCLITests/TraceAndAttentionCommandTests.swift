@@ -130,6 +130,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 
+    /// The output is checked before any work: a PNG name, never one of the inputs.
+    @Test func attentionOutputChecks() throws {
+        var (code, _, err) = run(["attention", CLIFixtures.image, "--model", CLIFixtures.model, "--layer", "0",
+                                  "--output", CLIFixtures.temporary("map.jpg").path])
+        #expect(code == 2 && err.contains("--output must be a .png file"), "\(err)")
+        let copy = CLIFixtures.temporary("input.png")
+        try FileManager.default.copyItem(atPath: CLIFixtures.image, toPath: copy.path)
+        let before = try Data(contentsOf: copy)
+        (code, _, err) = run(["attention", copy.path, "--model", CLIFixtures.model, "--layer", "0", "--output", copy.path])
+        #expect(code == 2 && err.contains("is an input of this command"), "\(err)")
+        #expect(try Data(contentsOf: copy) == before)
+    }
+
     @Test func traceRejectsALayerOutOfRange() {
         let (code, _, err) = run(["trace", CLIFixtures.image, "--model", CLIFixtures.model, "--layer", "-3"])
         #expect(code == 2 && err.contains("--layer must be an integer in -2...1"), "\(err)")

@@ -37,15 +37,48 @@ public enum SafeTensorsWriter {
     /// - Throws: `TensorIOError` for bad names; `FileError` when the file cannot be written.
     public static func write(_ tensors: [(name: String, tensor: AnyTensor)], metadata: [String: String]? = nil,
                              to url: URL) throws {
-        try validateNames(tensors)
+        try write(streamed(tensors), metadata: metadata, to: url)
+    }
+
+    /// A tensor whose bytes are produced while the file is written, so a file larger than
+    /// memory (a merge of many part files) can be written chunk by chunk. `bytes` must hand
+    /// the sink exactly `shape.product × dtype.byteCount` bytes, little-endian.
+    public struct StreamedTensor {
+        public let name: String
+        public let dtype: DType
+        public let shape: [Int]
+        public let bytes: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+
+        public init(name: String, dtype: DType, shape: [Int],
+                    bytes: @escaping ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) {
+            self.name = name
+            self.dtype = dtype
+            self.shape = shape
+            self.bytes = bytes
+        }
+    }
+
+    /// Writes streamed tensors through `OutputFile`, in the same layout as
+    /// `write(_:metadata:to:)`. Throws if a tensor's producer hands over a different number
+    /// of bytes than its shape says (and the file that was there stays).
+    public static func write(_ tensors: [StreamedTensor], metadata: [String: String]? = nil, to url: URL) throws {
+        try validateNames(tensors.map(\.name))
         try OutputFile.write(to: url) { sink in
             try write(tensors, metadata: metadata) { chunk in try sink.write(chunk) }
         }
     }
 
-    static func validateNames(_ tensors: [(name: String, tensor: AnyTensor)]) throws {
+    static func streamed(_ tensors: [(name: String, tensor: AnyTensor)]) -> [StreamedTensor] {
+        tensors.map { entry in
+            StreamedTensor(name: entry.name, dtype: entry.tensor.dtype, shape: entry.tensor.shape) { sink in
+                try entry.tensor.withTensor { try $0.withUnsafeRawBytes(sink) }
+            }
+        }
+    }
+
+    static func validateNames(_ names: [String]) throws {
         var seen = Set<String>()
-        for (name, _) in tensors where !seen.insert(name).inserted || name == "__metadata__" {
+        for name in names where !seen.insert(name).inserted || name == "__metadata__" {
             throw TensorIOError(.inconsistent, file: "<safetensors writer>", tensor: name,
                                 name == "__metadata__" ? "reserved name" : "duplicate tensor name")
         }
@@ -54,9 +87,15 @@ public enum SafeTensorsWriter {
     /// Produces the file as a sequence of chunks (header, then each tensor's bytes).
     static func write(_ tensors: [(name: String, tensor: AnyTensor)], metadata: [String: String]?,
                       sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try validateNames(tensors)
+        try write(streamed(tensors), metadata: metadata, sink: sink)
+    }
+
+    /// Produces the file of streamed tensors as a sequence of chunks.
+    static func write(_ tensors: [StreamedTensor], metadata: [String: String]?,
+                      sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try validateNames(tensors.map(\.name))
         let ordered = tensors.sorted { lhs, rhs in
-            let l = rank(lhs.tensor.dtype), r = rank(rhs.tensor.dtype)
+            let l = rank(lhs.dtype), r = rank(rhs.dtype)
             if l != r { return l > r }
             return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
         }
@@ -68,7 +107,8 @@ public enum SafeTensorsWriter {
             fields.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
         }
         var offset = 0
-        for (name, tensor) in ordered {
+        for tensor in ordered {
+            let name = tensor.name
             let byteCount = tensor.shape.reduce(1, *) * tensor.dtype.byteCount
             let shape = tensor.shape.map(String.init).joined(separator: ",")
             fields.append("\(JSONValue.quoted(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],"
@@ -82,8 +122,20 @@ public enum SafeTensorsWriter {
         for i in 0..<8 { prefix[i] = UInt8(truncatingIfNeeded: UInt64(headerBytes.count) >> (8 * UInt64(i))) }
         try prefix.withUnsafeBytes(sink)
         try headerBytes.withUnsafeBytes(sink)
-        for (_, tensor) in ordered {
-            try tensor.withTensor { try $0.withUnsafeRawBytes(sink) }
+        for tensor in ordered {
+            let expected = tensor.shape.reduce(1, *) * tensor.dtype.byteCount
+            var written = 0
+            try tensor.bytes { chunk in
+                written += chunk.count
+                guard written <= expected else {
+                    throw TensorIOError(.inconsistent, file: "<safetensors writer>", tensor: tensor.name, "more bytes than its shape")
+                }
+                try sink(chunk)
+            }
+            guard written == expected else {
+                throw TensorIOError(.inconsistent, file: "<safetensors writer>", tensor: tensor.name,
+                                    "\(written) bytes written, its shape needs \(expected)")
+            }
         }
     }
 }
