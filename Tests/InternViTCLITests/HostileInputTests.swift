@@ -206,7 +206,7 @@ import Darwin
         config.size = .shortestEdge(56)
         (config.cropHeight, config.cropWidth) = (56, 56)
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: CLIFixtures.image)).image
-        #expect(pixels.scalars == CLIPImageProcessor(config: config)(image).scalars)
+        #expect(try pixels.scalars == CLIPImageProcessor(config: config)(image).scalars)
     }
 
     /// `--no-mmap` gives the same features as the mapped checkpoint.
