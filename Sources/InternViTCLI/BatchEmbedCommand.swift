@@ -93,6 +93,7 @@ enum BatchEmbedCommand {
             throw UsageError(message: "\(error)", help: help)
         }
 
+        loaded.warnIfDebugBuild(console)
         let signals = InterruptSignals()
         defer { signals.stop() }
         let label = "shard \(options.shard)"

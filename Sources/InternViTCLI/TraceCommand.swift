@@ -35,6 +35,7 @@ enum TraceCommand {
         let layer = try InternViTCommand.layerIndex(arguments, layers: loaded.model.config.numHiddenLayers, help: help)
         let (_, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory,
                                                           config: loaded.model.config, console: console)
+        loaded.warnIfDebugBuild(console)
         let steps = loaded.model.traceStatistics(pixels, layer: layer)                 // pixels [1, 3, H, W]
         console.out(arguments.flags.contains("json") ? json(steps) : table(steps))
     }
