@@ -49,9 +49,9 @@ func baselineSettings() -> [SwiftSetting] {
 
 /// Settings for one instruction set's kernel target: its `-march` and the define that
 /// turns its code on (off where flags are not allowed, or not on x86-64).
-func instructionSetSettings(march: String, define: String) -> [SwiftSetting] {
+func instructionSetSettings(march: String, features: [String] = [], define: String) -> [SwiftSetting] {
     guard isX86 && !isDependencyCheckout else { return [] }
-    return [.unsafeFlags(["-Xcc", "-march=\(march)"]), .define(define)]
+    return [.unsafeFlags(["-Xcc", "-march=\(march)"] + features.flatMap { ["-Xcc", "-m\($0)"] }), .define(define)]
 }
 
 let kernelSettings = baselineSettings()
@@ -82,10 +82,15 @@ let package = Package(
         .target(
             name: "TensorKernelsAVX512",
             swiftSettings: instructionSetSettings(march: "x86-64-v4", define: "TENSOR_KERNELS_AVX512") + optimisedInDebug()),
+        // AVX512-VNNI integer dot products (`vpdpbusd`) for the int8 linear layers (issue 16).
+        .target(
+            name: "TensorKernelsVNNI",
+            swiftSettings: instructionSetSettings(march: "x86-64-v4", features: ["avx512vnni"], define: "TENSOR_KERNELS_VNNI")
+                + optimisedInDebug()),
         // Tensor (the kernels) is optimised in debug builds too: unoptimised SIMD code runs
         // ~1000x slower, which made debug builds useless for experiments (issue 14).
         // (Not in a versioned dependency, which may have no unsafe flags.)
-        .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512"],
+        .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512", "TensorKernelsVNNI"],
                 swiftSettings: kernelSettings + optimisedInDebug()),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks that AVX-512 code appears only in the AVX-512 kernel target.
+# Checks that AVX-512 code appears only in the AVX-512 kernel targets (TensorKernelsAVX512,
+# and TensorKernelsVNNI, the int8 dot-product kernel, also called only on AVX-512 CPUs).
 #
 #   Scripts/check_kernel_isolation.sh [build directory, default .build/release]
 #
@@ -23,12 +24,12 @@ for dir in "$BUILD"/*.build; do
     objects=("$dir"/*.o)
     [ -e "${objects[0]}" ] || continue
     count=$(objdump -d --no-show-raw-insn "${objects[@]}" | grep -cE "$pattern" || true)
-    if [ "$module" = TensorKernelsAVX512 ]; then
+    if [ "$module" = TensorKernelsAVX512 ] || [ "$module" = TensorKernelsVNNI ]; then
         if [ "$count" -eq 0 ]; then
-            echo "TensorKernelsAVX512: no AVX-512 instructions (was it compiled with its flags?)" >&2
+            echo "$module: no AVX-512 instructions (was it compiled with its flags?)" >&2
             status=1
         else
-            echo "TensorKernelsAVX512: $count AVX-512 instructions (expected)"
+            echo "$module: $count AVX-512 instructions (expected)"
         fi
     elif [ "$count" -ne 0 ]; then
         echo "$module: $count AVX-512 instructions outside the AVX-512 target:" >&2
@@ -36,5 +37,5 @@ for dir in "$BUILD"/*.build; do
         status=1
     fi
 done
-[ $status = 0 ] && echo "AVX-512 code only in TensorKernelsAVX512"
+[ $status = 0 ] && echo "AVX-512 code only in TensorKernelsAVX512 and TensorKernelsVNNI"
 exit $status

@@ -10,6 +10,9 @@ public final class Linear: Layer {
     public let outFeatures: Int
     public var weight: Weight
     public var bias: Weight?
+    /// The int8 copy of `weight` used instead of it once `quantiseToInt8()` ran (issue 16):
+    /// per-output-channel int8 weights, per-token u8 activations, integer dot-product GEMM.
+    public private(set) var int8: Int8LinearWeights?
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures
@@ -27,13 +30,21 @@ public final class Linear: Layer {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"
     }
 
+    /// Quantises the loaded weight to int8 (per output channel) and runs every later call
+    /// on the integer GEMM; the float weight stays (parameters and keys are unchanged).
+    public func quantiseToInt8() {
+        int8 = Int8LinearWeights(weight: weight.float, bias: bias?.float)
+    }
+
     /// `[..., in] → [..., out]`.
     public func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> {
-        x.linear(weight: weight, bias: bias)
+        if let int8 { return int8.apply(x) }
+        return x.linear(weight: weight, bias: bias)
     }
 
     /// `[..., in] → [..., out]`, with the activation fused into the product.
     public func callAsFunction(_ x: Tensor<Float>, activation: LinearActivation) -> Tensor<Float> {
-        x.linear(weight: weight, bias: bias, activation: activation)
+        if let int8 { return int8.apply(x, activation: activation) }
+        return x.linear(weight: weight, bias: bias, activation: activation)
     }
 }

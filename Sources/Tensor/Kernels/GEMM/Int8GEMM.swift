@@ -1,0 +1,106 @@
+import TensorKernelsVNNI
+
+/// The integer GEMM under the int8 linear layers: `C[M, N] = A[M, K] · Bᵀ` in int32 with
+/// A unsigned bytes (activations with a zero point) and B signed bytes (weights).
+///
+/// B is packed once (`packWeights`) into panels of 64 columns: per group of 4 k, 64 × 4
+/// bytes, column c's 4 consecutive k at byte `4c` — the operand layout of `vpdpbusd`.
+/// A is row-major with its rows padded to a multiple of 4 bytes (zeros) and its row count
+/// to a multiple of 4. Every path computes exact int32 sums, so the VNNI kernel and the
+/// portable loops give the same bits.
+///
+/// No overflow: `vpdpbusd` wraps instead of saturating, so the int32 sum must stay in
+/// range. Each product is at most 255 · 127 = 32,385 in magnitude (weights are clamped to
+/// ±127, never -128), so K products sum to at most 32,385 · K, which is below
+/// 2³¹ − 1 = 2,147,483,647 for K ≤ 66,311; `maxDepth` = 65,536 is required. The
+/// zero-point correction `acc − z · Σ_k B[n, k]` is bounded by 2 · 32,385 · K as well
+/// (|Σ B| ≤ 127 K, z ≤ 255): at K = 65,536 that is 4.24e9, so the correction is done in
+/// Int64 (`Int8Linear`). `Int8GEMMTests` checks the extreme sums bit for bit.
+enum Int8GEMM {
+    /// Rows of C per micro-tile.
+    static let rows = 4
+    /// Columns per packed weight panel.
+    static let columns = 64
+    /// Largest K (see the no-overflow bound above).
+    static let maxDepth = 65_536
+
+    /// K rounded up to whole groups of 4.
+    static func paddedDepth(_ k: Int) -> Int { (k + 3) / 4 * 4 }
+    /// N rounded up to whole panels.
+    static func paddedColumns(_ n: Int) -> Int { (n + columns - 1) / columns * columns }
+    /// M rounded up to whole micro-tiles.
+    static func paddedRows(_ m: Int) -> Int { (m + rows - 1) / rows * rows }
+
+    /// Whether the AVX512-VNNI kernel runs: compiled in, the CPU has it, and the float32
+    /// kernel table in use is the AVX-512 one (`TENSOR_KERNEL=portable|avx2` turns it off).
+    static var usesVNNI: Bool {
+        VNNIKernels.isCompiled && CPUFeatures.host.avx512vnni && KernelDispatch.current.kind == .avx512
+    }
+
+    /// Packs `weights` (`[n, k]` row-major, values in ±127) into `paddedColumns(n) / 64`
+    /// panels of `paddedDepth(k) · 64` bytes (zeros in the padding).
+    static func packWeights(_ weights: UnsafePointer<Int8>, n: Int, k: Int) -> [Int8] {
+        let depth = paddedDepth(k), panels = paddedColumns(n) / columns
+        var packed = [Int8](repeating: 0, count: panels * depth * columns)
+        for column in 0..<n {
+            let panel = column / columns, lane = column % columns
+            let base = panel * depth * columns + 4 * lane
+            for kk in 0..<k {
+                packed[base + (kk / 4) * 4 * columns + kk % 4] = weights[column * k + kk]
+            }
+        }
+        return packed
+    }
+
+    /// `c[paddedRows(m), paddedColumns(n)] = a · Bᵀ` for `a` of `paddedRows(m)` rows of
+    /// `depth` bytes and `packed` from `packWeights`; `depth` is a multiple of 4.
+    static func multiply(
+        m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
+        c: UnsafeMutablePointer<Int32>, vnni: Bool = usesVNNI
+    ) {
+        precondition(depth % 4 == 0 && depth <= maxDepth, "int8 GEMM depth \(depth) must be a multiple of 4 and ≤ \(maxDepth)")
+        let tiles = paddedRows(m) / rows, panels = paddedColumns(n) / columns
+        let ldc = panels * columns, groups = depth / 4
+        let panelBytes = depth * columns
+        // Row blocks of 16 tiles (64 rows) keep A's block in L2 while every panel passes.
+        let blockTiles = 16
+        let blocks = (tiles + blockTiles - 1) / blockTiles
+        let a = UncheckedSendable(a), packed = UncheckedSendable(packed), c = UncheckedSendable(c)
+        parallelFor(blocks * panels, grain: 1) { range in
+            for job in range {
+                let block = job / panels, panel = job % panels
+                let b = packed.value + panel * panelBytes
+                for tile in (block * blockTiles)..<Swift.min(tiles, (block + 1) * blockTiles) {
+                    let aTile = a.value + tile * rows * depth
+                    let cTile = c.value + tile * rows * ldc + panel * columns
+                    if vnni {
+                        VNNIKernels.int8MicroKernel(groups, aTile, depth, b, cTile, ldc)
+                    } else {
+                        portableMicroKernel(groups, aTile, depth, b, cTile, ldc)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The portable micro-kernel: the same int32 sums as `VNNIKernels.int8MicroKernel`
+    /// in plain Swift (any CPU, arm64 included).
+    static func portableMicroKernel(
+        _ groups: Int, _ a: UnsafePointer<UInt8>, _ aRowStride: Int,
+        _ b: UnsafePointer<Int8>, _ c: UnsafeMutablePointer<Int32>, _ cRowStride: Int
+    ) {
+        for r in 0..<rows {
+            let aRow = a + r * aRowStride, cRow = c + r * cRowStride
+            for lane in 0..<columns { cRow[lane] = 0 }
+            for g in 0..<groups {
+                let bGroup = b + g * 4 * columns
+                let x0 = Int32(aRow[4 * g]), x1 = Int32(aRow[4 * g + 1])
+                let x2 = Int32(aRow[4 * g + 2]), x3 = Int32(aRow[4 * g + 3])
+                for lane in 0..<columns {
+                    let w = bGroup + 4 * lane
+                    cRow[lane] &+= x0 * Int32(w[0]) &+ x1 * Int32(w[1]) &+ x2 * Int32(w[2]) &+ x3 * Int32(w[3])
+                }
+            }
+        }
+    }
+}
