@@ -68,6 +68,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "NNTesting", targets: ["NNTesting"]),
+        .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "InternViT", targets: ["InternViT"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "internvit", targets: ["internvit"]),
@@ -89,6 +90,8 @@ let package = Package(
                 swiftSettings: kernelSettings + optimisedInDebug()),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+        // Reverse-mode automatic differentiation on Tensor (Docs/Training.md).
+        .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other
         // packages can test their own layers the same way (Docs/Extending.md).
         .target(name: "NNTesting", dependencies: ["NN", "Tensor"]),
@@ -115,6 +118,7 @@ let package = Package(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
