@@ -17,7 +17,7 @@ enum ImageBenchmark {
         }
         let processor = CLIPImageProcessor(config: .internViT)
         let decode = bestSeconds(minRuns: 5, minSeconds: 1) { _ = try? ImageDecoder.decode(data) }
-        let preprocess = bestSeconds(minRuns: 5, minSeconds: 1) { _ = processor(decoded.image) }
+        let preprocess = bestSeconds(minRuns: 5, minSeconds: 1) { _ = try? processor(decoded.image) }
         print(String(format: "%@: %d x %d (%.1f MP), %d threads", path, decoded.image.width, decoded.image.height,
                      Double(decoded.image.width * decoded.image.height) / 1e6, ComputeThreads.count))
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

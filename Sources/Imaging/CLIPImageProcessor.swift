@@ -51,11 +51,20 @@ public struct CLIPImageProcessorConfig: Sendable, Equatable {
             guard let b = v.boolValue else { throw fail(key, "expected true or false") }
             return b
         }
+        func int(_ value: JSONValue?, _ key: String) throws -> Int? {
+            guard let v = value, !v.isNull else { return nil }
+            guard let n = v.intValue else { throw fail(key, "expected an integer, got \(v)") }
+            return n
+        }
         func sizePair(_ key: String) throws -> (Int?, Int?, Int?)? {   // (shortest, height, width)
             guard let v = root[key], !v.isNull else { return nil }
             if let n = v.intValue { return (n, nil, nil) }
-            if v.objectPairs != nil {
-                return (v["shortest_edge"]?.intValue, v["height"]?.intValue, v["width"]?.intValue)
+            if let pairs = v.objectPairs {
+                for (name, _) in pairs where !["shortest_edge", "height", "width", "longest_edge"].contains(name) {
+                    throw fail(key, "unknown size key \"\(name)\"")
+                }
+                if v["longest_edge"].map({ !$0.isNull }) == true { throw fail(key, "longest_edge is not supported") }
+                return (try int(v["shortest_edge"], key), try int(v["height"], key), try int(v["width"], key))
             }
             throw fail(key, "expected an integer or an object")
         }
@@ -85,14 +94,35 @@ public struct CLIPImageProcessorConfig: Sendable, Equatable {
         }
         for (key, keyPath) in [("image_mean", \CLIPImageProcessorConfig.imageMean), ("image_std", \.imageStd)] {
             guard let v = root[key], !v.isNull else { continue }
-            let values = (v.arrayValue ?? [v]).compactMap(\.doubleValue).map { Float($0) }
+            let elements = v.arrayValue ?? [v]
+            var values: [Float] = []
+            for element in elements {
+                guard let d = element.doubleValue, Float(d).isFinite else { throw fail(key, "expected numbers, got \(element)") }
+                values.append(Float(d))
+            }
             guard values.count == 3 || values.count == 1 else { throw fail(key, "expected 3 numbers") }
             self[keyPath: keyPath] = values.count == 1 ? [Float](repeating: values[0], count: 3) : values
         }
-        for (key, value) in [("size", sizeMinimum), ("crop_size", Swift.min(cropHeight, cropWidth))] where value <= 0 {
-            throw fail(key, "must be positive")
-        }
         guard imageStd.allSatisfy({ $0 != 0 }) else { throw fail("image_std", "must not be zero") }
+        try validate()
+    }
+
+    /// Rejects sizes no image could be processed with: every resize target and crop must
+    /// be positive and, as an image, pass `limits` (the decoder's pixel cap), so a
+    /// `crop_size` of 2⁴⁰ or a `size` of 10⁶ is an error here, not an allocation later.
+    public func validate(limits: DecodeLimits = DecodeLimits()) throws {
+        func fail(_ key: String, _ message: String) -> ImageError { ImageError(.corrupt, "preprocessor config \"\(key)\": \(message)") }
+        for (key, h, w) in [("size", sizeMinimum, sizeMinimum), ("crop_size", cropHeight, cropWidth)] {
+            guard h > 0, w > 0 else { throw fail(key, "must be positive") }
+            do { try limits.checkDerived(width: w, height: h, "as an image") } catch let error as ImageError {
+                throw fail(key, error.message)
+            }
+        }
+        if case .exact(let h, let w) = size {
+            do { try limits.checkDerived(width: w, height: h, "the resize target") } catch let error as ImageError {
+                throw fail("size", error.message)
+            }
+        }
     }
 
     private var sizeMinimum: Int {
@@ -110,19 +140,40 @@ public struct CLIPImageProcessorConfig: Sendable, Equatable {
 /// (`float32(float64(u8)·factor)`) → normalise (float32) → `[N, 3, H, W]`.
 public struct CLIPImageProcessor: Sendable {
     public let config: CLIPImageProcessorConfig
+    /// The pixel cap every intermediate image (the resize target) must pass.
+    public let limits: DecodeLimits
 
-    public init(config: CLIPImageProcessorConfig) { self.config = config }
+    public init(config: CLIPImageProcessorConfig, limits: DecodeLimits = DecodeLimits()) {
+        self.config = config
+        self.limits = limits
+    }
 
     /// The resized and cropped 8-bit image (before rescaling).
-    public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
+    /// - Throws: `ImageError.Kind.tooLarge` when the resize target passes `limits` (a
+    ///   65535 × 1 image resized to a 448-pixel shortest edge would be 29 million × 448).
+    public func resizedAndCropped(_ image: RGBImage) throws -> RGBImage {
         var current = image
         if config.doResize {
             let (h, w) = outputSize(height: image.height, width: image.width)
+            // A center crop inside the resize target: compute only the cropped pixels
+            // (exactly what resizing everything and cropping gives), so an extreme aspect
+            // ratio costs the crop, not the billions of pixels of the full resize.
+            let (cropH, cropW) = (config.cropHeight, config.cropWidth)
+            if config.doCenterCrop && h >= cropH && w >= cropW && h <= Self.largestRegionResize && w <= Self.largestRegionResize
+                && (h != image.height || w != image.width) {
+                let top = (h - cropH) / 2, left = (w - cropW) / 2
+                return image.resized(width: w, height: h, filter: config.resample, columns: left..<(left + cropW), rows: top..<(top + cropH))
+            }
+            try limits.checkDerived(width: w, height: h, "resizing a \(image.width) x \(image.height) image")
             if h != image.height || w != image.width { current = current.resized(width: w, height: h, filter: config.resample) }
         }
         if config.doCenterCrop { current = Self.centerCrop(current, height: config.cropHeight, width: config.cropWidth) }
         return current
     }
+
+    /// Largest resize target side computed only in part (beyond it pixel coordinates
+    /// would not be exact in `Double`, and the target must pass `limits` as a whole).
+    static let largestRegionResize = 1 << 31
 
     /// transformers' `get_resize_output_image_size` (height, width).
     public func outputSize(height: Int, width: Int) -> (Int, Int) {
@@ -130,7 +181,8 @@ public struct CLIPImageProcessor: Sendable {
         case .exact(let h, let w): return (h, w)
         case .shortestEdge(let target):
             let (short, long) = width <= height ? (width, height) : (height, width)
-            let newLong = Int((Double(target) * Double(long) / Double(short)).rounded(.towardZero))
+            // Clamped so absurd aspect ratios give a (refused) huge size, never a trap.
+            let newLong = Int(Swift.min((Double(target) * Double(long) / Double(short)).rounded(.towardZero), Double(1 << 62)))
             return width <= height ? (newLong, target) : (target, newLong)
         }
     }
@@ -154,8 +206,8 @@ public struct CLIPImageProcessor: Sendable {
     }
 
     /// `[1, 3, H, W]` pixel values for one image.
-    public func callAsFunction(_ image: RGBImage) -> Tensor<Float> {
-        Self.normalizedTensor([resizedAndCropped(image)], rescale: config.doRescale ? config.rescaleFactor : nil,
+    public func callAsFunction(_ image: RGBImage) throws -> Tensor<Float> {
+        Self.normalizedTensor([try resizedAndCropped(image)], rescale: config.doRescale ? config.rescaleFactor : nil,
                               mean: config.doNormalize ? config.imageMean : nil, std: config.imageStd)
     }
 

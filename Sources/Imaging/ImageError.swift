@@ -41,6 +41,19 @@ public struct DecodeLimits: Sendable {
     /// Largest accepted side (guards against extreme aspect ratios).
     public var maximumSide: Int
 
+    /// Most scans (SOS markers) in a JPEG. Each scan may walk every block, so this bounds
+    /// the decode work to a constant times the pixel count. 500 is the limit
+    /// libjpeg-turbo's fuzz targets set (`TJPARAM_SCANLIMIT`, djpeg `-maxscans`); Pillow
+    /// sets none. Real progressive files have about 10 (libjpeg's default script) and
+    /// rarely more than 20.
+    public var maximumScans = 500
+    /// Most block decodes in a JPEG, as a multiple of the frame's block count: the scans
+    /// together may visit each block this many times. Real files visit each block once
+    /// per scan that covers it (about 10 in total for a progressive file); empty scans
+    /// cost nothing; 100 leaves a wide margin and keeps decode time a small constant
+    /// times the pixel count even for valid files built from long EOB runs.
+    public var maximumBlockVisitsPerBlock = 100
+
     /// Largest accepted file, checked (from `fstat`) before a file is read. The default,
     /// 8 bytes per pixel of `maximumPixels` plus 16 MiB, is the size of the largest
     /// image the decoders accept stored uncompressed at 16-bit RGBA (PNG's largest
@@ -55,6 +68,17 @@ public struct DecodeLimits: Sendable {
         self.maximumSide = maximumSide
         let (perPixel, overflow) = maximumPixels.multipliedReportingOverflow(by: 8)
         self.maximumFileBytes = maximumFileBytes ?? (overflow ? Int.max : perPixel.addingReportingOverflow(16 << 20).overflow ? Int.max : perPixel + (16 << 20))
+    }
+
+    /// Throws `.tooLarge` when an image of `width` × `height` (decoded, or derived: a
+    /// resize target, a tiling grid, a canvas) would pass the limits; `what` names it.
+    /// Overflow-safe for any `Int` sizes.
+    public func checkDerived(width: Int, height: Int, _ what: String) throws {
+        guard width > 0, height > 0 else { throw ImageError(.corrupt, "\(what): \(width) x \(height) has no pixels") }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width <= maximumSide, height <= maximumSide, !overflow, pixels <= maximumPixels else {
+            throw ImageError(.tooLarge, "\(what): \(width) x \(height) pixels exceeds the limit of \(maximumPixels) pixels (and \(maximumSide) per side)")
+        }
     }
 
     func check(width: Int, height: Int) throws {

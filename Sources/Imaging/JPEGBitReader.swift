@@ -7,6 +7,14 @@ struct JPEGBitReader {
     var count = 0
     /// Set once a marker has been reached; no more data bytes are read.
     var hitMarker = false
+    /// Zero bits appended after the marker (the last `paddedBits` of the buffer's
+    /// `count` are padding, or all of them once padding has been consumed).
+    var paddedBits = 0
+
+    /// Whether a decode has consumed padding: the segment's data ran out. libjpeg sets
+    /// its `insufficient_data` flag at the same point and leaves the rest of the segment
+    /// (up to the next restart marker) undecoded, as `JPEGDecoder` does.
+    var isExhausted: Bool { count < paddedBits }
 
     init(_ bytes: [UInt8], position: Int) {
         self.bytes = bytes
@@ -18,6 +26,7 @@ struct JPEGBitReader {
         while count <= 56 {
             if hitMarker {
                 count += 8            // zeros, as libjpeg inserts past a premature marker
+                paddedBits += 8
                 continue
             }
             guard position < bytes.count else { throw ImageError(.truncated, "JPEG data ends inside a scan") }
@@ -65,18 +74,23 @@ struct JPEGBitReader {
     }
 
     /// Drops buffered bits and moves past the next marker if it is a restart marker.
-    mutating func restart() {
+    /// Returns false when the reader stopped at another marker instead (libjpeg's
+    /// `resync_to_restart` then treats the next segment as empty: the scan has no more data).
+    @discardableResult
+    mutating func restart() -> Bool {
         buffer = 0
         count = 0
+        paddedBits = 0
         hitMarker = false
         while position + 1 < bytes.count {
             if bytes[position] == 0xFF && (0xD0...0xD7).contains(bytes[position + 1]) {
                 position += 2
-                return
+                return true
             }
-            if bytes[position] == 0xFF && bytes[position + 1] != 0 && bytes[position + 1] != 0xFF { return }
+            if bytes[position] == 0xFF && bytes[position + 1] != 0 && bytes[position + 1] != 0xFF { return false }
             position += 1
         }
+        return false
     }
 
     /// The position of the marker that ends the scan.

@@ -46,6 +46,8 @@ enum JPEGDecoder {
         var sawJFIF = false
         var adobeTransform: Int?
         var eobRun = 0
+        var scanCount = 0
+        var blockVisits = 0
         var position = 2
         func segment() throws -> [UInt8] {
             guard position + 2 <= bytes.count else { throw ImageError(.truncated, "JPEG ends inside a marker segment") }
@@ -117,11 +119,19 @@ enum JPEGDecoder {
                 throw ImageError(.unsupported, "JPEG DNL markers are not supported")
             case 0xDA:
                 guard var f = frame else { throw ImageError(.corrupt, "JPEG scan before the frame header") }
+                frame = nil     // `f` is now the only owner of the coefficients: a scan writes them in place, never copies
+                scanCount += 1
+                guard scanCount <= limits.maximumScans else {
+                    throw ImageError(.tooLarge, "JPEG has more than \(limits.maximumScans) scans (the decode-work limit; real files have at most a few dozen)")
+                }
                 let data = try segment()
                 let scan = try parseScan(data, frame: f, dcTables: dcTables, acTables: acTables)
                 var reader = JPEGBitReader(bytes, position: position)
+                let frameBlocks = f.components.reduce(0) { $0 + $1.blocksPerLine * $1.blocksPerColumn }
+                let budget = frameBlocks.multipliedReportingOverflow(by: limits.maximumBlockVisitsPerBlock)
                 try decodeScan(&f, scan: scan, dcTables: dcTables, acTables: acTables, restartInterval: restartInterval,
-                               reader: &reader, eobRun: &eobRun)
+                               reader: &reader, eobRun: &eobRun, blockVisits: &blockVisits,
+                               blockVisitBudget: budget.overflow ? Int.max : budget.partialValue)
                 frame = f
                 position = reader.finish()
             default:
@@ -233,7 +243,8 @@ enum JPEGDecoder {
     }
 
     static func decodeScan(_ f: inout Frame, scan: Scan, dcTables: [JPEGHuffman?], acTables: [JPEGHuffman?],
-                           restartInterval: Int, reader: inout JPEGBitReader, eobRun: inout Int) throws {
+                           restartInterval: Int, reader: inout JPEGBitReader, eobRun: inout Int,
+                           blockVisits: inout Int, blockVisitBudget: Int = .max) throws {
         // Table selectors were validated by parseScan; record them on the components.
         for i in scan.components.indices {
             f.components[scan.components[i]].prediction = 0
@@ -249,11 +260,25 @@ enum JPEGDecoder {
         let sampling = scan.components.map { (f.components[$0].h, f.components[$0].v) }
         let total = unitsPerLine * unitsPerColumn
         let tables = scan.tables.map { (dcTables[$0.dc], acTables[$0.ac]) }
+        let blocksPerUnit = single ? 1 : sampling.reduce(0) { $0 + $1.0 * $1.1 }
+        var dataLeft = true
         for unit in 0..<total {
             if restartInterval > 0 && unit > 0 && unit % restartInterval == 0 {
-                reader.restart()
+                dataLeft = reader.restart()
                 eobRun = 0
                 for index in scan.components { f.components[index].prediction = 0 }
+            }
+            // Out of data (libjpeg's `insufficient_data`): the rest of the segment is left
+            // as it is. Without a restart marker ahead that is the rest of the scan, so an
+            // empty scan costs one unit, not a walk over every block.
+            if reader.isExhausted {
+                if !dataLeft || restartInterval == 0 { break }
+                continue
+            }
+            blockVisits += blocksPerUnit
+            guard blockVisits <= blockVisitBudget else {
+                throw ImageError(.tooLarge, "JPEG scans decode more than \(blockVisitBudget) blocks "
+                                 + "(the decode-work limit: DecodeLimits.maximumBlockVisitsPerBlock times the frame's blocks)")
             }
             let row = unit / unitsPerLine, column = unit % unitsPerLine
             for (slot, index) in scan.components.enumerated() {

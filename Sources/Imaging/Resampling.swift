@@ -38,12 +38,15 @@ extension RGBImage {
 
     /// Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc`: for each output index, the
     /// first input index and the fixed-point weights.
-    static func coefficients(inSize: Int, outSize: Int, filter: ResamplingFilter) -> (starts: [Int], counts: [Int], weights: [[Int32]]) {
+    /// Only the outputs in `range` (default all) are computed: each output's weights
+    /// depend on its index alone, so a part is exactly that part of the whole.
+    static func coefficients(inSize: Int, outSize: Int, filter: ResamplingFilter,
+                             range: Range<Int>? = nil) -> (starts: [Int], counts: [Int], weights: [[Int32]]) {
         let scale = Double(inSize) / Double(outSize)
         let filterScale = Swift.max(scale, 1)
         let support = filter.support * filterScale
         var starts: [Int] = [], counts: [Int] = [], weights: [[Int32]] = []
-        for x in 0..<outSize {
+        for x in range ?? 0..<outSize {
             let center = (Double(x) + 0.5) * scale
             // C casts truncate toward zero.
             var xmin = Int((center - support + 0.5).rounded(.towardZero))
@@ -75,8 +78,41 @@ extension RGBImage {
         return shifted < 0 ? 0 : shifted > 255 ? 255 : UInt8(shifted)
     }
 
+    /// Pillow's `resize((width, height), filter)` followed by a crop to `columns` ×
+    /// `rows`, computing only the cropped pixels (bit-identical to resizing everything
+    /// and cropping): a resize target of billions of pixels of which a center crop keeps
+    /// 448² costs the 448² pixels, not the billions.
+    public func resized(width newWidth: Int, height newHeight: Int, filter: ResamplingFilter = .bicubic,
+                        columns: Range<Int>, rows: Range<Int>) -> RGBImage {
+        precondition(newWidth > 0 && newHeight > 0 && columns.lowerBound >= 0 && columns.upperBound <= newWidth
+                     && rows.lowerBound >= 0 && rows.upperBound <= newHeight && !columns.isEmpty && !rows.isEmpty,
+                     "crop \(columns) x \(rows) of a resize to \(newWidth) x \(newHeight)")
+        // Pillow: horizontal pass, then vertical; a pass whose size is unchanged is skipped.
+        // The vertical pass reads only some input rows: the horizontal pass makes only those.
+        var firstRow = rows.lowerBound, rowCount = rows.count
+        if newHeight != height {
+            let (starts, counts, _) = Self.coefficients(inSize: height, outSize: newHeight, filter: filter, range: rows)
+            let used = zip(starts, counts).filter { $0.1 > 0 }
+            firstRow = used.map(\.0).min() ?? 0
+            rowCount = Swift.max((used.map { $0.0 + $0.1 }.max() ?? 1) - firstRow, 1)
+        }
+        var source = cropped(left: 0, top: firstRow, width: width, height: rowCount)
+        source = newWidth != width
+            ? source.resampledHorizontally(to: newWidth, filter: filter, columns: columns)
+            : source.cropped(left: columns.lowerBound, top: 0, width: columns.count, height: rowCount)
+        guard newHeight != height else { return source }
+        return source.resampledVertically(to: newHeight, filter: filter, rows: rows, inputHeight: height, firstInputRow: firstRow)
+    }
+
     func resampledHorizontally(to newWidth: Int, filter: ResamplingFilter) -> RGBImage {
-        let (starts, counts, weights) = Self.coefficients(inSize: width, outSize: newWidth, filter: filter)
+        resampledHorizontally(to: newWidth, filter: filter, columns: 0..<newWidth)
+    }
+
+    /// Output columns `columns` of a horizontal resize to `newWidth` (as an image
+    /// `columns.count` wide).
+    func resampledHorizontally(to fullWidth: Int, filter: ResamplingFilter, columns: Range<Int>) -> RGBImage {
+        let newWidth = columns.count
+        let (starts, counts, weights) = Self.coefficients(inSize: width, outSize: fullWidth, filter: filter, range: columns)
         var out = [UInt8](repeating: 0, count: newWidth * height * 3)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
@@ -102,7 +138,17 @@ extension RGBImage {
     }
 
     func resampledVertically(to newHeight: Int, filter: ResamplingFilter) -> RGBImage {
-        let (starts, counts, weights) = Self.coefficients(inSize: height, outSize: newHeight, filter: filter)
+        resampledVertically(to: newHeight, filter: filter, rows: 0..<newHeight, inputHeight: height, firstInputRow: 0)
+    }
+
+    /// Output rows `rows` of a vertical resize of an image `inputHeight` tall to
+    /// `fullHeight`, of which this image holds the input rows from `firstInputRow` on.
+    func resampledVertically(to fullHeight: Int, filter: ResamplingFilter, rows: Range<Int>, inputHeight: Int,
+                             firstInputRow: Int) -> RGBImage {
+        let newHeight = rows.count
+        var (starts, counts, weights) = Self.coefficients(inSize: inputHeight, outSize: fullHeight, filter: filter, range: rows)
+        for i in starts.indices { starts[i] -= firstInputRow }
+        precondition(zip(starts, counts).allSatisfy { $0.1 == 0 || ($0.0 >= 0 && $0.0 + $0.1 <= height) }, "rows outside the source")
         var out = [UInt8](repeating: 0, count: width * newHeight * 3)
         let rowBytes = width * 3
         pixels.withUnsafeBufferPointer { src in

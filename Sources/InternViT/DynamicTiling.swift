@@ -67,9 +67,25 @@ public struct DynamicTiling: Sendable {
         return best
     }
 
+    /// Throws `ImageError.Kind.tooLarge` unless the largest grid (`maxTiles` tiles of
+    /// `tileSize`², resized as one image) passes `limits`: a tile size of 2²⁰ from a
+    /// hostile `image_size` is refused before any image is touched.
+    public func validate(limits: DecodeLimits = DecodeLimits()) throws {
+        let (tilePixels, overflow) = tileSize.multipliedReportingOverflow(by: tileSize)
+        let (total, overflow2) = tilePixels.multipliedReportingOverflow(by: maxTiles)
+        let (widest, overflow3) = tileSize.multipliedReportingOverflow(by: maxTiles)     // a maxTiles x 1 grid
+        guard !overflow, !overflow2, !overflow3, total <= limits.maximumPixels, widest <= limits.maximumSide else {
+            throw ImageError(.tooLarge, "dynamic tiling: \(maxTiles) tiles of \(tileSize) x \(tileSize) pixels exceed the limit of \(limits.maximumPixels) pixels")
+        }
+    }
+
     /// The 8-bit tiles (row-major, then the thumbnail).
-    public func tiles(_ image: RGBImage) -> [RGBImage] {
+    /// - Throws: `ImageError.Kind.tooLarge` when the grid's resize target passes `limits`.
+    public func tiles(_ image: RGBImage, limits: DecodeLimits = DecodeLimits()) throws -> [RGBImage] {
         let (columns, rows) = grid(width: image.width, height: image.height)
+        let (width, o1) = columns.multipliedReportingOverflow(by: tileSize), (height, o2) = rows.multipliedReportingOverflow(by: tileSize)
+        guard !o1, !o2 else { throw ImageError(.tooLarge, "dynamic tiling: a \(columns) x \(rows) grid of \(tileSize)-pixel tiles overflows") }
+        try limits.checkDerived(width: width, height: height, "dynamic tiling of a \(image.width) x \(image.height) image")
         let resized = image.resized(width: columns * tileSize, height: rows * tileSize, filter: .bicubic)
         var tiles: [RGBImage] = []
         for k in 0..<(columns * rows) {
@@ -83,8 +99,8 @@ public struct DynamicTiling: Sendable {
     }
 
     /// `[tiles, 3, T, T]` pixel values.
-    public func callAsFunction(_ image: RGBImage) -> Tensor<Float> {
-        CLIPImageProcessor.normalizedTensor(tiles(image), rescale: 1.0 / 255.0, mean: mean, std: std)
+    public func callAsFunction(_ image: RGBImage) throws -> Tensor<Float> {
+        CLIPImageProcessor.normalizedTensor(try tiles(image), rescale: 1.0 / 255.0, mean: mean, std: std)
     }
 }
 

@@ -55,13 +55,54 @@ public enum InternViTCheckpoint {
     /// Loads weights from `source` into a model built from `config`.
     public static func load(config: InternVisionConfig, source: any TensorSource,
                             precision: WeightPrecision = .asStored) throws -> InternVisionModel {
-        let model = InternVisionModel(config: config)
-        switch try detectLayout(source) {
-        case .original(let prefix):
-            try model.load(from: source, prefix: prefix, precision: precision)
-        case .transformers(let prefix):
-            try model.load(from: TransformersSpellingSource(source, prefix: prefix), precision: precision)
+        let layout = try detectLayout(source)
+        let visionSource: any TensorSource, prefix: String
+        switch layout {
+        case .original(let p): (visionSource, prefix) = (source, p)
+        case .transformers(let p): (visionSource, prefix) = (TransformersSpellingSource(source, prefix: p), "")
         }
+        try checkParameterCount(config, against: visionSource, prefix: prefix)
+        let model = InternVisionModel(config: config)
+        try model.load(from: visionSource, prefix: prefix, precision: precision)
         return model
+    }
+
+    /// Refuses, before the model is built, a config far larger than the checkpoint under
+    /// `prefix`: more layers than it stores, or more than twice its parameters. Building
+    /// costs memory per declared layer (a `num_hidden_layers` of a million took 4 GB and
+    /// a 500 MB error listing every missing key); this check takes microseconds. Smaller
+    /// disagreements (a patch size of 16 against 14-pixel weights) go on to the strict
+    /// loader, whose `ModuleLoadError` names each mismatched key.
+    static func checkParameterCount(_ config: InternVisionConfig, against source: any TensorSource, prefix: String) throws {
+        let scope = prefix.isEmpty ? "" : prefix + "."
+        var stored = 0, storedLayers = 0
+        for name in source.tensorNames where name.hasPrefix(scope) {
+            let path = name.dropFirst(scope.count)
+            if path.hasPrefix("encoder.layers."), let index = Int(path.dropFirst("encoder.layers.".count).prefix { $0 != "." }) {
+                storedLayers = Swift.max(storedLayers, index + 1)
+            }
+            guard let shape = source.info(named: name)?.shape else { continue }
+            let (count, overflow) = shape.reduce((1, false)) { acc, n in
+                let (product, o) = acc.0.multipliedReportingOverflow(by: n)
+                return (product, acc.1 || o)
+            }
+            let (sum, sumOverflow) = stored.addingReportingOverflow(count)
+            guard !overflow, !sumOverflow else { return }    // absurd shapes: the strict loader names them
+            stored = sum
+        }
+        let where_ = prefix.isEmpty ? "" : " under \"\(prefix)\""
+        guard config.numHiddenLayers <= storedLayers else {
+            throw ConfigError(file: "config.json", key: "num_hidden_layers",
+                              "\(config.numHiddenLayers) layers, but \(source.sourceDescription) holds \(storedLayers)\(where_): "
+                              + "the config does not belong to these weights")
+        }
+        let expected = config.parameterCount
+        guard expected <= 2 * stored else {
+            throw ConfigError(file: "config.json",
+                              "describes a model of \(expected) parameters (num_hidden_layers \(config.numHiddenLayers), "
+                              + "hidden_size \(config.hiddenSize), intermediate_size \(config.intermediateSize), "
+                              + "image_size \(config.imageSize)) but "
+                              + "\(source.sourceDescription) holds \(stored)\(where_): the config does not belong to these weights")
+        }
     }
 }

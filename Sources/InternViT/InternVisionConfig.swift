@@ -1,23 +1,6 @@
 import Foundation
+import NN
 import Tensor
-
-/// A problem with a model directory's configuration: names the file, the key and what
-/// is wrong.
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let file: String
-    public let key: String?
-    public let message: String
-
-    public init(file: String, key: String? = nil, _ message: String) {
-        self.file = file
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String {
-        key.map { "\(file): \"\($0)\": \(message)" } ?? "\(file): \(message)"
-    }
-}
 
 /// The hyper-parameters of an InternViT model, as the reference `InternVisionConfig`
 /// (configuration_intern_vit.py) defines them.
@@ -27,8 +10,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 /// false, hidden 3200, …): the real InternViT-6B configs have no `norm_type` key and get
 /// RMSNorm only through that default.
 public struct InternVisionConfig: Sendable, Equatable {
-    /// How the encoder layers normalise.
-    public enum NormType: String, Sendable { case layerNorm = "layer_norm", rmsNorm = "rms_norm" }
+    /// How the encoder layers normalise (NN's shared `NormType`).
+    public typealias NormType = NN.NormType
 
     public var hiddenSize = 3200
     public var intermediateSize = 12800
@@ -41,8 +24,9 @@ public struct InternVisionConfig: Sendable, Equatable {
     public var qkNormalization = true
     public var normType = NormType.rmsNorm
     public var layerNormEps: Float = 1e-6
-    /// "gelu" (exact erf form, what every InternViT uses) or a tanh-approximate spelling.
-    public var hiddenAct = "gelu"
+    /// `hidden_act`: exact GELU (what every InternViT uses) or the tanh approximation
+    /// (`gelu_new`, `gelu_pytorch_tanh`, `gelu_fast`).
+    public var hiddenAct = Activation.gelu
     public var initializerFactor: Float = 0.1
     public var initializerRange: Float = 0.02
     public var dropPathRate: Float = 0
@@ -64,53 +48,49 @@ public struct InternVisionConfig: Sendable, Equatable {
     /// Patches per side of the stored position grid (32 for 448 / 14).
     public var gridSize: Int { imageSize / patchSize }
     /// Whether the MLP's GELU is the tanh approximation.
-    public var usesTanhGELU: Bool { hiddenAct != "gelu" }
-
-    static let tanhGELUNames: Set<String> = ["gelu_new", "gelu_pytorch_tanh", "gelu_fast"]
+    public var usesTanhGELU: Bool { hiddenAct == .geluTanh }
 
     /// Reads `config.json` from a model directory (or the file itself).
     public init(contentsOf url: URL) throws {
         let file = url.hasDirectoryPath || !url.lastPathComponent.hasSuffix(".json") ? url.appendingPathComponent("config.json") : url
-        let data: Data
-        do { data = Data(try InputFile.read(file.path, maximumBytes: InputFile.maximumJSONBytes, what: "limit for a config")) }
-        catch let error as FileError { throw ConfigError(file: file.path, error.message) }
-        try self.init(json: data, file: file.path)
+        try self.init(reader: try ConfigReader(contentsOf: file))
     }
 
     /// Parses config JSON: an InternViT config, an InternVL chat config (the vision part is
     /// under `vision_config`), or a transformers InternVL config (`model_type` "internvl",
     /// vision part of type "internvl_vision" with its own key names).
     public init(json data: Data, file: String = "config.json") throws {
-        let root: JSONValue
-        do { root = try JSONValue.parse(data) } catch { throw ConfigError(file: file, "\(error)") }
-        guard root.objectPairs != nil else { throw ConfigError(file: file, "not a JSON object") }
-        let vision = root["vision_config"] ?? root
-        guard vision.objectPairs != nil else { throw ConfigError(file: file, key: "vision_config", "not an object") }
+        try self.init(reader: try ConfigReader(json: data, file: file))
+    }
+
+    /// Reads the configuration from a parsed config file (the vision part of a chat
+    /// config is its `vision_config` object).
+    public init(reader root: ConfigReader) throws {
+        let reader = try root.child("vision_config") ?? root
         self.init()
-        var reader = ConfigReader(object: vision, file: file)
-        if vision["model_type"]?.stringValue == "internvl_vision" {
-            try readTransformersSpelling(&reader)
+        if try reader.string("model_type") == "internvl_vision" {
+            try readTransformersSpelling(reader)
         } else {
-            try readOriginalSpelling(&reader)
+            try readOriginalSpelling(reader)
         }
-        try validate(file: file)
+        try validate(file: reader.file)
     }
 
     /// Keys both spellings share, with the same meaning.
-    private mutating func readSharedKeys(_ r: inout ConfigReader) throws {
+    private mutating func readSharedKeys(_ r: ConfigReader) throws {
         hiddenSize = try r.int("hidden_size") ?? hiddenSize
         intermediateSize = try r.int("intermediate_size") ?? intermediateSize
         numAttentionHeads = try r.int("num_attention_heads") ?? numAttentionHeads
         numHiddenLayers = try r.int("num_hidden_layers") ?? numHiddenLayers
         numChannels = try r.int("num_channels") ?? numChannels
         normType = try r.normType() ?? normType
-        layerNormEps = try r.float("layer_norm_eps") ?? layerNormEps
-        hiddenAct = try r.string("hidden_act") ?? hiddenAct
+        layerNormEps = try r.positiveFloat("layer_norm_eps") ?? layerNormEps
+        hiddenAct = try r.activation("hidden_act") ?? hiddenAct
         initializerRange = try r.float("initializer_range") ?? initializerRange
     }
 
-    private mutating func readOriginalSpelling(_ r: inout ConfigReader) throws {
-        try readSharedKeys(&r)
+    private mutating func readOriginalSpelling(_ r: ConfigReader) throws {
+        try readSharedKeys(r)
         patchSize = try r.int("patch_size") ?? patchSize
         imageSize = try r.int("image_size") ?? imageSize
         qkvBias = try r.bool("qkv_bias") ?? qkvBias
@@ -122,9 +102,9 @@ public struct InternVisionConfig: Sendable, Equatable {
 
     /// transformers' `InternVLVisionConfig` (whose defaults are the 300M model's; sizes may
     /// be written as `[n, n]`, and q/k/v bias, q/k norm and layer scale have other names).
-    private mutating func readTransformersSpelling(_ r: inout ConfigReader) throws {
+    private mutating func readTransformersSpelling(_ r: ConfigReader) throws {
         self = .internViT300M
-        try readSharedKeys(&r)
+        try readSharedKeys(r)
         patchSize = try r.squareInt("patch_size") ?? patchSize
         imageSize = try r.squareInt("image_size") ?? imageSize
         qkvBias = try r.bool("attention_bias") ?? false
@@ -132,13 +112,34 @@ public struct InternVisionConfig: Sendable, Equatable {
         initializerFactor = try r.float("layer_scale_init_value") ?? initializerFactor
     }
 
-    /// Rejects values the model cannot run with.
+    /// Bounds on the sizes, derived from what can run: every released InternViT is far
+    /// inside them (the 6B model: width 3200, 48 layers, 448-pixel tiles), and a value
+    /// past them would ask for terabytes before any weight is read.
+    public enum Limits {
+        /// Widest `hidden_size` (and so head count).
+        public static let maximumHiddenSize = 1 << 16
+        /// Widest `intermediate_size`.
+        public static let maximumIntermediateSize = 1 << 18
+        /// Most `num_hidden_layers`.
+        public static let maximumLayers = 1024
+        /// Largest `image_size`: one tile must stay under the image pixel cap
+        /// (`DecodeLimits().maximumPixels`, 178,956,970 = 13377²).
+        public static let maximumImageSize = 13_377
+    }
+
+    /// Rejects values the model cannot run with (each bound is named in the message).
     public func validate(file: String = "config.json") throws {
-        for (key, value) in [("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-                             ("num_attention_heads", numAttentionHeads), ("num_hidden_layers", numHiddenLayers),
-                             ("patch_size", patchSize), ("image_size", imageSize)] where value <= 0 || value > 1 << 20 {
-            throw ConfigError(file: file, key: key, "must be a positive size, got \(value)")
+        func check(_ key: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+            guard range.contains(value) else {
+                throw ConfigError(file: file, key: key, "\(value) is outside the supported range \(range.lowerBound)...\(range.upperBound)")
+            }
         }
+        try check("hidden_size", hiddenSize, 1...Limits.maximumHiddenSize)
+        try check("intermediate_size", intermediateSize, 1...Limits.maximumIntermediateSize)
+        try check("num_attention_heads", numAttentionHeads, 1...hiddenSize)
+        try check("num_hidden_layers", numHiddenLayers, 1...Limits.maximumLayers)
+        try check("image_size", imageSize, 1...Limits.maximumImageSize)
+        try check("patch_size", patchSize, 1...imageSize)
         guard hiddenSize % numAttentionHeads == 0 else {
             throw ConfigError(file: file, key: "hidden_size",
                               "\(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
@@ -149,66 +150,27 @@ public struct InternVisionConfig: Sendable, Equatable {
         guard numChannels == 3 else {
             throw ConfigError(file: file, key: "num_channels", "InternViT's patch embedding takes 3 channels, got \(numChannels)")
         }
-        guard hiddenAct == "gelu" || Self.tanhGELUNames.contains(hiddenAct) else {
-            throw ConfigError(file: file, key: "hidden_act", "unsupported activation \"\(hiddenAct)\" (supported: gelu, gelu_new, gelu_pytorch_tanh)")
+        guard hiddenAct == .gelu || hiddenAct == .geluTanh else {
+            throw ConfigError(file: file, key: "hidden_act",
+                              "unsupported activation \"\(hiddenAct.configName)\" (supported: gelu, gelu_new, gelu_pytorch_tanh)")
         }
         guard layerNormEps > 0 && layerNormEps.isFinite else {
             throw ConfigError(file: file, key: "layer_norm_eps", "must be a positive number, got \(layerNormEps)")
         }
     }
-}
 
-/// Typed access to config keys: a present key of the wrong type is an error naming it.
-struct ConfigReader {
-    let object: JSONValue
-    let file: String
-
-    func value(_ key: String) -> JSONValue? {
-        guard let v = object[key], !v.isNull else { return nil }
-        return v
-    }
-
-    func int(_ key: String) throws -> Int? {
-        guard let v = value(key) else { return nil }
-        guard let i = v.intValue else { throw ConfigError(file: file, key: key, "expected an integer, got \(v)") }
-        return i
-    }
-
-    /// An integer, or a list of two equal integers (transformers writes `[448, 448]`).
-    func squareInt(_ key: String) throws -> Int? {
-        guard let v = value(key) else { return nil }
-        if let i = v.intValue { return i }
-        if let list = v.arrayValue, list.count == 2, let a = list[0].intValue, let b = list[1].intValue {
-            guard a == b else { throw ConfigError(file: file, key: key, "non-square \(a) x \(b) is not supported") }
-            return a
-        }
-        throw ConfigError(file: file, key: key, "expected an integer or [n, n], got \(v)")
-    }
-
-    func float(_ key: String) throws -> Float? {
-        guard let v = value(key) else { return nil }
-        guard let d = v.doubleValue else { throw ConfigError(file: file, key: key, "expected a number, got \(v)") }
-        return Float(d)
-    }
-
-    func bool(_ key: String) throws -> Bool? {
-        guard let v = value(key) else { return nil }
-        guard let b = v.boolValue else { throw ConfigError(file: file, key: key, "expected true or false, got \(v)") }
-        return b
-    }
-
-    /// `norm_type`: "layer_norm" or "rms_norm".
-    func normType() throws -> InternVisionConfig.NormType? {
-        guard let text = try string("norm_type") else { return nil }
-        guard let type = InternVisionConfig.NormType(rawValue: text) else {
-            throw ConfigError(file: file, key: "norm_type", "unsupported value \"\(text)\" (expected layer_norm or rms_norm)")
-        }
-        return type
-    }
-
-    func string(_ key: String) throws -> String? {
-        guard let v = value(key) else { return nil }
-        guard let s = v.stringValue else { throw ConfigError(file: file, key: key, "expected a string, got \(v)") }
-        return s
+    /// The number of parameters (elements, not bytes) a model of this configuration
+    /// holds, computed without building it: the loader compares it with the checkpoint
+    /// before allocating anything proportional to it. Exact for a validated config (the
+    /// bounds keep it far below `Int.max`).
+    public var parameterCount: Int {
+        let d = hiddenSize, f = intermediateSize, p = patchSize, g = gridSize
+        let norm = normType == .layerNorm ? 2 * d : d                         // weight (+ bias)
+        let attention = 3 * d * d + (qkvBias ? 3 * d : 0) + d * d + d         // qkv, proj
+            + (qkNormalization ? 2 * d : 0)                                   // q_norm, k_norm
+        let mlp = d * f + f + f * d + d                                       // fc1, fc2
+        let layer = 2 * norm + attention + mlp + 2 * d                        // + ls1, ls2
+        let embeddings = d + (d * numChannels * p * p + d) + (1 + g * g) * d  // class, patch conv, positions
+        return embeddings + numHiddenLayers * layer
     }
 }

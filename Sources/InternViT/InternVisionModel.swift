@@ -46,6 +46,26 @@ public final class InternVisionModel: Module {
         visitor.visit(child: "encoder", encoder)
     }
 
+    /// Most patch tokens per image a forward accepts through `validateInput`: 65,536
+    /// tokens (a 3584² image at patch 14) keep the MLP's `[N, F]` activations near 1 GiB
+    /// for the 300M model; the model's own tile has 1,024.
+    public static let maximumTokens = 1 << 16
+
+    /// Throws unless `shape` is pixel values this model can run: `[B, C, H, W]` with the
+    /// config's channel count, at least one patch per side and at most `maximumTokens`
+    /// patches. `forward` traps on what this rejects; call it first on untrusted input.
+    public func validateInput(shape: [Int]) throws {
+        let c = config
+        guard shape.count == 4, shape[0] > 0, shape[1] == c.numChannels, shape[2] >= c.patchSize, shape[3] >= c.patchSize else {
+            throw ConfigError(file: "pixel_values",
+                              "must be [N, \(c.numChannels), H, W] with H, W ≥ \(c.patchSize), got \(shape)")
+        }
+        let tokens = (shape[2] / c.patchSize).multipliedReportingOverflow(by: shape[3] / c.patchSize)
+        guard !tokens.overflow, tokens.partialValue <= Self.maximumTokens else {
+            throw ConfigError(file: "pixel_values", "\(shape[2]) x \(shape[3]) pixels give more than \(Self.maximumTokens) patch tokens")
+        }
+    }
+
     /// `[B, 3, H, W] → last_hidden_state [B, N, D]`.
     public func callAsFunction(_ pixels: Tensor<Float>) -> Tensor<Float> {
         forward(pixels).lastHiddenState

@@ -50,7 +50,7 @@ enum AttentionCommand {
         let head = arguments.values["head"] == nil ? nil
             : try arguments.integer("head", default: 0, range: 0...(config.numAttentionHeads - 1), help: help)
         let (crop, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory,
-                                                                  imageSize: config.imageSize, console: console)
+                                                                  config: config, console: console)
         let values = classTokenAttention(loaded.model, pixels, layer: layer, head: head)
         let patch = config.patchSize
         let (h, w) = (crop.height / patch, crop.width / patch)

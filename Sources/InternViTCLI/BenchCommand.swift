@@ -30,6 +30,7 @@ enum BenchCommand {
         console.out(loaded.buildInfo.description)
         loaded.warnIfDebugBuild(console)
         let size = loaded.model.config.imageSize
+        try loaded.model.validateInput(shape: [1, 3, size, size])      // a hostile image_size: too many tokens
         if arguments.flags.contains("encoder-layer") {
             let cost = loaded.model.config.computeCost()
             let x = Tensor<Float>.randomNormal([tiles, cost.tokens, loaded.model.config.hiddenSize], seed: 3)

@@ -85,6 +85,7 @@ enum EmbedCommand {
         }
         let preprocessing = try InternViTCommand.preprocessing(arguments, directory: loaded.directory,
                                                                tileSize: loaded.model.config.imageSize, console: console, help: help)
+        try preprocessing.validate(for: loaded.model.config)
         let keepGoing = arguments.flags.contains("keep-going")
 
         // Without --output each image's summary is printed as it finishes, so memory does
@@ -110,6 +111,7 @@ enum EmbedCommand {
             guard pixels.rank == 4, pixels.shape[1] == c.numChannels, pixels.shape[2] >= c.patchSize, pixels.shape[3] >= c.patchSize else {
                 throw RuntimeFailure(description: "\(pixelFile): pixel_values must be [N, \(c.numChannels), H, W] with H, W ≥ \(c.patchSize), got \(pixels.shape)")
             }
+            try loaded.model.validateInput(shape: pixels.shape)                // token count bounded
             loaded.warnIfDebugBuild(console)
             let result = loaded.model.forward(pixels, stopAfterLayer: layer)
             record(pixelFile, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState)
@@ -119,7 +121,9 @@ enum EmbedCommand {
         for (index, file) in files.enumerated() {
             do {
                 let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: file)).image
-                let pixels = preprocessing.pixelValues(image)                  // [tiles, 3, H, W]
+                let pixels: Tensor<Float>                                       // [tiles, 3, H, W]
+                do { pixels = try preprocessing.pixelValues(image) } catch var error as ImageError { error.file = file; throw error }
+                try loaded.model.validateInput(shape: pixels.shape)
                 loaded.warnIfDebugBuild(console)
                 let result = loaded.model.forward(pixels, stopAfterLayer: layer)
                 record(file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState)

@@ -46,7 +46,7 @@ enum InspectCommand {
         console.out("config: hidden_size \(c.hiddenSize), intermediate_size \(c.intermediateSize), heads \(c.numAttentionHeads) "
                     + "(head dim \(c.headDim)), layers \(c.numHiddenLayers), patch \(c.patchSize), image \(c.imageSize), "
                     + "norm \(c.normType.rawValue), qkv_bias \(c.qkvBias), qk_normalization \(c.qkNormalization), "
-                    + "eps \(c.layerNormEps), act \(c.hiddenAct)")
+                    + "eps \(c.layerNormEps), act \(c.hiddenAct.configName)")
         console.out("")
         console.out(row("module", "parameters", "dtype", "tensors"))
         let parameters = loaded.model.namedParameters()

@@ -16,13 +16,19 @@ extension InternViTCommand {
     /// An image file decoded and preprocessed as the model directory's
     /// `preprocessor_config.json` says (or InternViT's settings at the model's image size:
     /// 224 for `--model random-tiny`): the 8-bit crop the model sees and its
-    /// `pixel_values` `[1, 3, H, W]`.
-    static func modelInput(_ path: String, directory: URL?, imageSize: Int,
+    /// `pixel_values` `[1, 3, H, W]`. The crop must hold at least one patch and at most
+    /// the token limit the model accepts.
+    static func modelInput(_ path: String, directory: URL?, config: InternVisionConfig,
                            console: Console) throws -> (crop: RGBImage, pixels: Tensor<Float>) {
-        guard case .clip(let processor) = try clip(directory: directory, tileSize: imageSize, console: console) else {
+        let preprocessing = try clip(directory: directory, tileSize: config.imageSize, console: console)
+        try preprocessing.validate(for: config)                              // crop ≥ one patch, tokens bounded
+        guard case .clip(let processor) = preprocessing else {
             throw RuntimeFailure(description: "no single-tile preprocessing for this model")
         }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)).image
-        return (processor.resizedAndCropped(image), processor(image))
+        do { return (try processor.resizedAndCropped(image), try processor(image)) } catch var error as ImageError {
+            error.file = path
+            throw error
+        }
     }
 }

@@ -29,13 +29,15 @@ enum PreprocessCommand {
         try OutputPath.require(output, extension: "npy", help: help)
         try OutputPath.refuseOverwriting(output, inputs: [arguments.positionals[0]] + OutputPath.modelFiles(arguments.values["model"]))
         let directory = arguments.values["model"].flatMap { $0 == "random" ? nil : URL(fileURLWithPath: $0) }
-        var tileSize = 448
+        var config = InternVisionConfig.internViT300M
         if let directory {
-            tileSize = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json")).imageSize
+            config = try InternVisionConfig(contentsOf: directory.appendingPathComponent("config.json"))
         }
-        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: tileSize, console: console, help: help)
+        let preprocessing = try InternViTCommand.preprocessing(arguments, directory: directory, tileSize: config.imageSize, console: console, help: help)
+        try preprocessing.validate(for: config)
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
-        let pixels = preprocessing.pixelValues(image)
+        let pixels: Tensor<Float>
+        do { pixels = try preprocessing.pixelValues(image) } catch var error as ImageError { error.file = arguments.positionals[0]; throw error }
         try NPY.write(pixels, to: URL(fileURLWithPath: output))
         console.err("internvit: wrote pixel_values \(pixels.shape) to \(output)")
     }

@@ -34,7 +34,7 @@ enum TraceCommand {
                                            memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let layer = try InternViTCommand.layerIndex(arguments, layers: loaded.model.config.numHiddenLayers, help: help)
         let (_, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory,
-                                                          imageSize: loaded.model.config.imageSize, console: console)
+                                                          config: loaded.model.config, console: console)
         let steps = loaded.model.traceStatistics(pixels, layer: layer)                 // pixels [1, 3, H, W]
         console.out(arguments.flags.contains("json") ? json(steps) : table(steps))
     }

@@ -28,14 +28,22 @@ enum VisualizeCommand {
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
                                            console: console, help: help)
-        guard case .clip(let processor) = try InternViTCommand.clip(directory: loaded.directory, tileSize: loaded.model.config.imageSize,
-                                                                    console: console) else { return }
+        let preprocessing = try InternViTCommand.clip(directory: loaded.directory, tileSize: loaded.model.config.imageSize, console: console)
+        try preprocessing.validate(for: loaded.model.config)
+        guard case .clip(let processor) = preprocessing else { return }
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: arguments.positionals[0])).image
-        let crop = processor.resizedAndCropped(image)                           // what the model sees, 8-bit
+        let crop: RGBImage, pixels: Tensor<Float>                                 // what the model sees, 8-bit; [1, 3, H, W]
+        do { (crop, pixels) = (try processor.resizedAndCropped(image), try processor(image)) } catch var error as ImageError {
+            error.file = arguments.positionals[0]
+            throw error
+        }
+        try loaded.model.validateInput(shape: pixels.shape)
         loaded.warnIfDebugBuild(console)
-        let hidden = loaded.model(processor(image))                               // [1, N, D]
         let patch = loaded.model.config.patchSize
         let (h, w) = (crop.height / patch, crop.width / patch)
+        // The picture is the crop and the enlarged colours side by side: twice the crop.
+        try DecodeLimits().checkDerived(width: 2 * w * patch, height: h * patch, "the visualization canvas")
+        let hidden = loaded.model(pixels)                                         // [1, N, D]
         let tokens = hidden.selecting(axis: 0, index: 0).sliced(axis: 0, 1..<(1 + h * w)).contiguous()   // [h·w, D]
         let colours = FeatureVisualization.principalComponents(tokens, gridHeight: h, gridWidth: w)
         let picture = FeatureVisualization.sideBySide(crop.cropped(left: 0, top: 0, width: w * patch, height: h * patch),

@@ -28,15 +28,26 @@ public struct ModuleLoadError: Error, CustomStringConvertible, Equatable {
         missingKeys.isEmpty && unexpectedKeys.isEmpty && shapeMismatches.isEmpty && wrongTypes.isEmpty && readErrors.isEmpty
     }
 
+    /// Most keys or problems listed per kind: a config that disagrees with its checkpoint
+    /// everywhere must still give a message of a few lines, not one per parameter.
+    public static let listedLimit = 5
+
     public var description: String {
-        var lines = ["\(source): the checkpoint does not match the model"]
-        if !missingKeys.isEmpty { lines.append("missing keys (\(missingKeys.count)): " + missingKeys.joined(separator: ", ")) }
-        if !unexpectedKeys.isEmpty {
-            lines.append("unexpected keys (\(unexpectedKeys.count)): " + unexpectedKeys.joined(separator: ", "))
+        func listed(_ items: [String]) -> String {
+            let shown = items.prefix(Self.listedLimit).joined(separator: ", ")
+            return items.count > Self.listedLimit ? shown + ", … (\(items.count - Self.listedLimit) more)" : shown
         }
-        for m in shapeMismatches { lines.append("shape mismatch for \(m.key): model expects \(m.expected), checkpoint has \(m.stored)") }
-        for w in wrongTypes { lines.append("wrong dtype for \(w.key): \(w.dtype) cannot be a floating-point weight") }
-        lines += readErrors
+        func capped(_ items: [String]) -> [String] {
+            items.count > Self.listedLimit ? Array(items.prefix(Self.listedLimit)) + ["… (\(items.count - Self.listedLimit) more)"] : items
+        }
+        var lines = ["\(source): the checkpoint does not match the model"]
+        if !missingKeys.isEmpty { lines.append("missing keys (\(missingKeys.count)): " + listed(missingKeys)) }
+        if !unexpectedKeys.isEmpty {
+            lines.append("unexpected keys (\(unexpectedKeys.count)): " + listed(unexpectedKeys))
+        }
+        lines += capped(shapeMismatches.map { "shape mismatch for \($0.key): model expects \($0.expected), checkpoint has \($0.stored)" })
+        lines += capped(wrongTypes.map { "wrong dtype for \($0.key): \($0.dtype) cannot be a floating-point weight" })
+        lines += capped(readErrors)
         return lines.joined(separator: "\n")
     }
 

@@ -36,6 +36,68 @@ enum ExampleFixtures {
     }
 }
 
+/// The examples read their configs through NN's `ConfigReader`: `hidden_act` is applied
+/// as written (the ViT example used to accept "gelu_new" and run exact GELU), and wrong
+/// JSON types are errors.
+@Suite struct ExampleConfigTests {
+    static func vitCopy(replacing line: String, with replacement: String) throws -> URL {
+        let source = ExampleFixtures.root.appendingPathComponent("vit-tiny")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vit-config-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let config = folder.appendingPathComponent("config.json")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        #expect(text.contains(line))
+        try Data(text.replacingOccurrences(of: line, with: replacement).utf8).write(to: config)
+        return folder
+    }
+
+    @Test func vitAppliesTheConfiguredActivation() throws {
+        let folder = ExampleFixtures.root.appendingPathComponent("vit-tiny")
+        let exact = try ViTCheckpoint.load(folder)
+        let tanhFolder = try Self.vitCopy(replacing: #""hidden_act": "gelu""#, with: #""hidden_act": "gelu_new""#)
+        defer { try? FileManager.default.removeItem(at: tanhFolder) }
+        let tanh = try ViTCheckpoint.load(tanhFolder)
+        #expect(exact.model.config.hiddenAct == .gelu && tanh.model.config.hiddenAct == .geluTanh)
+        #expect(tanh.model.layers.allSatisfy { $0.activation == .geluTanh })
+        let image = try ImageDecoder.decode(contentsOf: folder.appendingPathComponent("image.png")).image
+        let pixels = exact.processor(image)                                           // [1, 3, 32, 32]
+        let a = exact.model(pixels), b = tanh.model(pixels)                             // [1, 10]
+        // The tanh form moves the logits (it was silently ignored), by about its 1e-3
+        // distance from exact GELU, not by a different model's amount.
+        let difference = a.relativeL2Difference(b)
+        #expect(difference > 1e-6 && difference < 1e-2, "rel_l2 \(difference)")
+    }
+
+    @Test(arguments: [
+        (#""hidden_act": "gelu""#, #""hidden_act": "quick_gelu""#, "hidden_act"),
+        (#""hidden_act": "gelu""#, #""hidden_act": 1"#, "hidden_act"),
+        (#""hidden_size": 48"#, #""hidden_size": "48""#, "hidden_size"),
+        (#""num_hidden_layers": 2"#, #""num_hidden_layers": 1000000"#, "num_hidden_layers"),
+        (#""layer_norm_eps": 1e-12"#, #""layer_norm_eps": "1e-12""#, "layer_norm_eps"),
+    ])
+    func vitConfigErrorsNameTheKey(_ line: String, _ replacement: String, _ key: String) throws {
+        let folder = try Self.vitCopy(replacing: line, with: replacement)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect { try ViTCheckpoint.load(folder) } throws: { ($0 as? ConfigError)?.key == key }
+    }
+
+    @Test func bertConfigIsTyped() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-config-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("config.json")
+        try Data(#"{"hidden_size": 32, "num_attention_heads": 4, "hidden_act": "gelu_new"}"#.utf8).write(to: url)
+        #expect(try BertConfig(contentsOf: url).hiddenAct == .geluTanh)
+        for bad in [#"{"hidden_act": "relu"}"#, #"{"layer_norm_eps": "x"}"#, #"{"vocab_size": -3}"#, #"{"hidden_size": 30, "num_attention_heads": 4}"#] {
+            try Data(bad.utf8).write(to: url)
+            #expect(throws: ConfigError.self, "\(bad)") { try BertConfig(contentsOf: url) }
+        }
+    }
+}
+
 @Suite struct MiniLMTokenizerTests {
     /// BertTokenizer's ids with a tiny hand-made vocabulary: lower-casing, accents,
     /// punctuation, digits, CJK, unknown words, truncation to 16.

@@ -5,9 +5,19 @@ import Testing
 
 enum ImageFixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    /// The `.ext` files of a fixture folder. A missing, unreadable or empty folder gives
+    /// one placeholder name that no file has, so the parameterized test fails on it
+    /// instead of running zero cases.
     static func files(_ folder: String, _ ext: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? [])
-            .filter { $0.hasSuffix("." + ext) }.sorted()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path))?
+            .filter { $0.hasSuffix("." + ext) }.sorted() ?? []
+        return names.isEmpty ? ["MISSING-\(folder)-fixtures.\(ext)"] : names
+    }
+
+    /// The reference outputs of a folder (`expected/*.npy`, one per input file).
+    static func expectedNames(_ folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).appendingPathComponent("expected").path)
+            .filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }.sorted()
     }
     static func expected(_ folder: String, _ name: String) throws -> [UInt8] {
         let url = root.appendingPathComponent(folder).appendingPathComponent("expected").appendingPathComponent(name + ".npy")
@@ -92,8 +102,8 @@ enum ImageFixtures {
         let processor = CLIPImageProcessor(config: config)
         let image = try ImageDecoder.decode(contentsOf: Self.folder.appendingPathComponent("\(parts[0]).png")).image
         let expected = try #require(try NPY.read(contentsOf: Self.folder.appendingPathComponent("\(name)_u8.npy")).tensor(as: UInt8.self))
-        #expect(processor.resizedAndCropped(image).pixels == expected.scalars, "\(name): 8-bit crop")
-        let values = processor(image)
+        #expect(try processor.resizedAndCropped(image).pixels == expected.scalars, "\(name): 8-bit crop")
+        let values = try processor(image)
         let reference = CLIPImageProcessor.normalizedTensor(
             [RGBImage(width: expected.shape[2], height: expected.shape[1], pixels: expected.scalars)],
             rescale: 1.0 / 255.0, mean: config.imageMean, std: config.imageStd)

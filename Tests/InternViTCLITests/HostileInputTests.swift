@@ -128,7 +128,8 @@ import Darwin
     @Test func directoriesAsOutputsOrImagesGetPlainMessages() throws {
         let folder = CLIFixtures.temporary("x").deletingLastPathComponent()
         var (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--output", folder.path, "--format", "npy"])
-        #expect(code == 1 && err == "internvit: \(folder.path): cannot write: it is a directory", "\(err)")
+        // (The model ran before the write failed, so a debug build's warning precedes it.)
+        #expect(code == 1 && withoutDebugWarning(err) == "internvit: \(folder.path): cannot write: it is a directory", "\(err)")
         (code, _, err) = run(["preprocess", folder.path, "--output", folder.appendingPathComponent("p.npy").path])
         #expect(code == 1 && err == "internvit: \(folder.path): is a directory, not a regular file", "\(err)")
         (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--output", folder.path + "/missing/out.npy"])
@@ -206,7 +207,7 @@ import Darwin
         config.size = .shortestEdge(56)
         (config.cropHeight, config.cropWidth) = (56, 56)
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: CLIFixtures.image)).image
-        #expect(pixels.scalars == CLIPImageProcessor(config: config)(image).scalars)
+        #expect(try pixels.scalars == CLIPImageProcessor(config: config)(image).scalars)
     }
 
     /// `--no-mmap` gives the same features as the mapped checkpoint.

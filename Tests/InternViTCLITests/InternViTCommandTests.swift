@@ -43,7 +43,7 @@ enum CLIFixtures {
         let preprocessing = dynamic ? InternViTPreprocessing.dynamic(DynamicTiling(tileSize: 56, maxTiles: 12))
             : try InternViTPreprocessing.clip(directory: directory)
         let image = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)).image
-        let output = model.forward(preprocessing.pixelValues(image), stopAfterLayer: layer)
+        let output = model.forward(try preprocessing.pixelValues(image), stopAfterLayer: layer)
         return pooled ? output.poolerOutput : output.lastHiddenState
     }
 }

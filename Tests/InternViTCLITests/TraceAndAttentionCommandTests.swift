@@ -12,7 +12,7 @@ import Testing
         guard case .clip(let processor) = try InternViTPreprocessing.clip(directory: directory) else {
             throw RuntimeFailureForTests.notClip
         }
-        return processor(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: CLIFixtures.image)).image)   // [1, 3, 56, 56]
+        return try processor(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: CLIFixtures.image)).image)   // [1, 3, 56, 56]
     }
     enum RuntimeFailureForTests: Error { case notClip }
 

@@ -131,7 +131,7 @@ enum BatchFixtures {
         let preprocessing = try InternViTPreprocessing.clip(directory: BatchFixtures.model)
         for (row, path) in paths.enumerated() {
             let image = try ImageDecoder.decode(contentsOf: images.appendingPathComponent(path)).image
-            let expected = model.forward(preprocessing.pixelValues(image)).poolerOutput               // [1, D]
+            let expected = model.forward(try preprocessing.pixelValues(image)).poolerOutput               // [1, D]
             #expect(embeddings.selecting(axis: 0, index: row).contiguous().scalars == expected.scalars, "\(path)")
         }
     }

@@ -81,7 +81,7 @@ import Testing
         settings.cropHeight = 224; settings.cropWidth = 224; settings.size = .shortestEdge(224)
         let image = try ImageDecoder.decode(contentsOf: InternViTFixtures.root.deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("ImagingTests/Fixtures/clip/landscape.png")).image
-        let pixels = CLIPImageProcessor(config: settings)(image)                              // [1, 3, 224, 224]
+        let pixels = try CLIPImageProcessor(config: settings)(image)                              // [1, 3, 224, 224]
         let tokens = model(pixels).selecting(axis: 0, index: 0).sliced(axis: 0, 1..<257)       // [256, 64]
         let patches = pixels.reshaped([3, 16, 14, 16, 14]).permuted(1, 3, 0, 2, 4).reshaped([256, 588])   // [256, 588]
         let a = Self.firstComponentScores(tokens.contiguous()), b = Self.firstComponentScores(patches.contiguous())

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import InternViT
+import NN
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -14,7 +14,7 @@ import Testing
         #expect(tokens.abs().max().isFinite)
         #expect(model.parameterCount == 154_432)
         let c = InternVisionConfig.tiny, big = InternVisionConfig.internViT300M
-        #expect(c.normType == big.normType && c.qkvBias && !c.qkNormalization && c.hiddenAct == "gelu" && c.patchSize == 14)
+        #expect(c.normType == big.normType && c.qkvBias && !c.qkNormalization && c.hiddenAct == .gelu && c.patchSize == 14)
     }
 
     /// The presets' parameter counts as Docs/InternViT.md's table gives them.

@@ -32,10 +32,20 @@ import Tensor
 
     /// In-place variants write the same values as the out-of-place ones, and leave other
     /// tensors sharing the storage untouched.
-    @Test(arguments: Fixtures.cases("binary").filter { $0.string("view") == "none" })
+    /// Only cases an in-place operator can take: +, −, ×, ÷ without a view, whose
+    /// broadcast result has the left operand's shape (every one of them asserts).
+    static let inPlaceCases: [Fixtures.Case] = Fixtures.nonEmpty("binary (in place)", Fixtures.cases("binary").filter { c in
+        guard c.missing == nil else { return true }
+        guard c.string("view") == "none", ["add", "sub", "mul", "div"].contains(c.string("name")) else { return false }
+        // An unreadable input keeps the case, so the test fails on it.
+        guard let a = try? c.input(0).shape, let b = try? c.input(1).shape else { return true }
+        return Broadcasting.shape(a, b) == a
+    })
+
+    @Test(arguments: inPlaceCases)
     func inPlaceMatchesOutOfPlace(_ c: Fixtures.Case) throws {
         let a = try c.floatInput(0), b = try c.floatInput(1)
-        guard Broadcasting.shape(a.shape, b.shape) == a.shape else { return }
+        try #require(Broadcasting.shape(a.shape, b.shape) == a.shape, "\(c): not an in-place case")
         var x = a
         let alias = x
         switch c.string("name") {
@@ -43,7 +53,7 @@ import Tensor
         case "sub": x -= b
         case "mul": x *= b
         case "div": x /= b
-        default: return
+        default: Issue.record("\(c): not an in-place operator"); return
         }
         expectMatch(x, try c.expectedTensor().toFloat(), "\(c)") { _, _ in 0 }
         expectMatch(alias, a, "copy-on-write violated in \(c)") { _, _ in 0 }

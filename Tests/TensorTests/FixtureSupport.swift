@@ -8,19 +8,40 @@ enum Fixtures {
     /// from any working directory.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
+    /// A fixture that is missing, unreadable or has no cases: the test that needs it fails.
+    struct MissingFixture: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// One recorded case: an operation, its inputs, parameters and expected output.
+    /// A case standing for a missing manifest (`missing` set) throws from every accessor,
+    /// so its test fails instead of running zero cases.
     struct Case: CustomStringConvertible, Sendable {
         let index: Int
         let op: String
         let inputs: [String]
         let expected: String
         let params: [String: String]
+        var missing: String? = nil
 
-        var description: String { "case \(index) \(op) \(params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))" }
+        var description: String {
+            if let missing { return "MISSING \(op): \(missing)" }
+            return "case \(index) \(op) \(params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+        }
 
-        func input(_ k: Int) throws -> AnyTensor { try NPY.read(contentsOf: Fixtures.core.appendingPathComponent(inputs[k])) }
+        func checkPresent() throws {
+            if let missing { throw MissingFixture(description: "fixture cases for \(op): \(missing)") }
+        }
+        func input(_ k: Int) throws -> AnyTensor {
+            try checkPresent()
+            guard k < inputs.count else { throw MissingFixture(description: "\(self) has no input \(k)") }
+            return try NPY.read(contentsOf: Fixtures.core.appendingPathComponent(inputs[k]))
+        }
         func floatInput(_ k: Int) throws -> Tensor<Float> { try input(k).toFloat() }
-        func expectedTensor() throws -> AnyTensor { try NPY.read(contentsOf: Fixtures.core.appendingPathComponent(expected)) }
+        func expectedTensor() throws -> AnyTensor {
+            try checkPresent()
+            return try NPY.read(contentsOf: Fixtures.core.appendingPathComponent(expected))
+        }
         func string(_ key: String) -> String { params[key] ?? "" }
         func int(_ key: String) -> Int { Int(params[key] ?? "") ?? 0 }
         func float(_ key: String) -> Float { Float(params[key] ?? "") ?? 0 }
@@ -29,20 +50,49 @@ enum Fixtures {
 
     static let core = root.appendingPathComponent("core")
 
-    /// Every case of the core manifest.
-    static let coreCases: [Case] = {
-        guard let data = try? Data(contentsOf: core.appendingPathComponent("manifest.json")),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let cases = json["cases"] as? [[String: Any]] else { return [] }
-        return cases.enumerated().map { index, entry in
-            let params = entry["params"] as? [String: String] ?? [:]
-            return Case(index: index, op: entry["op"] as? String ?? "", inputs: entry["inputs"] as? [String] ?? [],
-                        expected: entry["expected"] as? String ?? "", params: params)
+    /// Every case of the core manifest, or why it could not be read.
+    static let loaded: Result<[Case], MissingFixture> = {
+        let url = core.appendingPathComponent("manifest.json")
+        do {
+            let json = try JSONValue.parse(try Data(contentsOf: url))
+            guard let entries = json["cases"]?.arrayValue else { return .failure(MissingFixture(description: "\(url.path): no \"cases\" list")) }
+            var cases: [Case] = []
+            for (index, entry) in entries.enumerated() {
+                guard let op = entry["op"]?.stringValue, let expected = entry["expected"]?.stringValue,
+                      let inputs = entry["inputs"]?.arrayValue?.map({ $0.stringValue }), !inputs.contains(nil) else {
+                    return .failure(MissingFixture(description: "\(url.path): case \(index) is malformed"))
+                }
+                var params: [String: String] = [:]
+                for (key, value) in entry["params"]?.objectPairs ?? [] {
+                    guard let text = value.stringValue else {
+                        return .failure(MissingFixture(description: "\(url.path): case \(index) param \(key) is not a string"))
+                    }
+                    params[key] = text
+                }
+                cases.append(Case(index: index, op: op, inputs: inputs.map { $0! }, expected: expected, params: params))
+            }
+            return .success(cases)
+        } catch {
+            return .failure(MissingFixture(description: "\(url.path): \(error)"))
         }
     }()
 
-    /// The core cases of one operation.
-    static func cases(_ op: String) -> [Case] { coreCases.filter { $0.op == op } }
+    /// The core cases of one operation; a single failing placeholder when the manifest is
+    /// missing or has none, so a parameterized test never runs zero cases silently.
+    static func cases(_ op: String) -> [Case] {
+        return nonEmpty(op, (try? loaded.get())?.filter { $0.op == op })
+    }
+
+    /// `cases`, or the failing placeholder when it is nil (unreadable) or empty.
+    static func nonEmpty(_ op: String, _ cases: [Case]?) -> [Case] {
+        guard let cases else {
+            let reason: String
+            if case .failure(let error) = loaded { reason = error.description } else { reason = "unreadable" }
+            return [Case(index: -1, op: op, inputs: [], expected: "", params: [:], missing: reason)]
+        }
+        if cases.isEmpty { return [Case(index: -1, op: op, inputs: [], expected: "", params: [:], missing: "no cases in the manifest")] }
+        return cases
+    }
 }
 
 /// The distance between `x` and the next larger float in magnitude: one unit in the

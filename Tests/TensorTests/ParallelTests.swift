@@ -90,14 +90,33 @@ import Tensor
     }
 
     /// Results do not depend on the thread count (each element is computed by one thread
-    /// in the same order).
+    /// in the same order). The shape is large enough that every operation's loop splits
+    /// with two threads (layerNorm on [300, 257] never did: its grain is 255 rows; sum over
+    /// axis 0 splits by 1024-column blocks), and
+    /// the test checks that each one did.
     @Test func resultsAreIndependentOfThreadCount() {
-        let x = Tensor<Float>.randomNormal([300, 257], seed: 5)
-        let single = ComputeThreads.withCount(1) { (x.softmax().sum(axis: 0), x.layerNorm(), x.exp() + x) }
-        let multi = ComputeThreads.withCount(2) { (x.softmax().sum(axis: 0), x.layerNorm(), x.exp() + x) }
-        #expect(single.0.scalars == multi.0.scalars)
-        #expect(single.1.scalars == multi.1.scalars)
-        #expect(single.2.scalars == multi.2.scalars)
+        let x = Tensor<Float>.randomNormal([256, 4096], seed: 5)                   // [256, 4096]
+        let operations: [(String, (Tensor<Float>) -> Tensor<Float>)] = [
+            ("softmax", { $0.softmax() }), ("sum(axis: 0)", { $0.sum(axis: 0) }), ("sum(axis: 1)", { $0.sum(axis: 1) }),
+            ("layerNorm", { $0.layerNorm() }), ("rmsNorm", { $0.rmsNorm() }), ("exp + x", { $0.exp() + $0 }),
+            ("gelu", { $0.gelu() }), ("geluTanh", { $0.geluTanh() }),
+        ]
+        for (name, operation) in operations {
+            let single = ComputeThreads.withCount(1) { operation(x) }
+            let before = ParallelLoopStatistics.splitLoopsOnCurrentThread
+            let multi = ComputeThreads.withCount(2) { operation(x) }
+            #expect(ParallelLoopStatistics.splitLoopsOnCurrentThread > before, "\(name) did not split over two threads")
+            #expect(single.scalars == multi.scalars, "\(name)")
+        }
+    }
+
+    @Test func splitLoopsAreCounted() {
+        let before = ParallelLoopStatistics.splitLoopsOnCurrentThread
+        ComputeThreads.withCount(1) { parallelFor(1000, grain: 1) { _ in } }
+        parallelFor(10, grain: 100) { _ in }
+        #expect(ParallelLoopStatistics.splitLoopsOnCurrentThread == before, "inline loops are not counted")
+        ComputeThreads.withCount(2) { parallelFor(1000, grain: 1) { _ in } }
+        #expect(ParallelLoopStatistics.splitLoopsOnCurrentThread == before + 1)
     }
 }
 

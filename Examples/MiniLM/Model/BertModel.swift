@@ -7,26 +7,26 @@ public struct BertConfig: Sendable {
     public var vocabSize = 30522, hiddenSize = 384, numHiddenLayers = 6, numAttentionHeads = 12
     public var intermediateSize = 1536, maxPositionEmbeddings = 512, typeVocabSize = 2
     public var layerNormEps: Float = 1e-12
+    /// `hidden_act`, applied after `intermediate.dense`.
+    public var hiddenAct = Activation.gelu
 
     public init() {}
 
+    /// Reads `config.json` through NN's `ConfigReader` (wrong types and out-of-range
+    /// values are `ConfigError`s naming the key).
     public init(contentsOf url: URL) throws {
-        let json = try JSONValue.parse(Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes)))
-        func int(_ key: String, _ value: Int) throws -> Int {
-            guard let v = json[key] else { return value }
-            guard let i = v.intValue, i > 0 else { throw MiniLMError("\(url.path): \"\(key)\" must be a positive integer") }
-            return i
-        }
-        vocabSize = try int("vocab_size", vocabSize)
-        hiddenSize = try int("hidden_size", hiddenSize)
-        numHiddenLayers = try int("num_hidden_layers", numHiddenLayers)
-        numAttentionHeads = try int("num_attention_heads", numAttentionHeads)
-        intermediateSize = try int("intermediate_size", intermediateSize)
-        maxPositionEmbeddings = try int("max_position_embeddings", maxPositionEmbeddings)
-        typeVocabSize = try int("type_vocab_size", typeVocabSize)
-        layerNormEps = json["layer_norm_eps"]?.doubleValue.map { Float($0) } ?? layerNormEps
-        guard hiddenSize % numAttentionHeads == 0, json["hidden_act"]?.stringValue ?? "gelu" == "gelu" else {
-            throw MiniLMError("\(url.path): unsupported configuration (width/heads or activation)")
+        let r = try ConfigReader(contentsOf: url)
+        vocabSize = try r.int("vocab_size", in: 1...(1 << 22)) ?? vocabSize
+        hiddenSize = try r.int("hidden_size", in: 1...(1 << 16)) ?? hiddenSize
+        numHiddenLayers = try r.int("num_hidden_layers", in: 1...1024) ?? numHiddenLayers
+        numAttentionHeads = try r.int("num_attention_heads", in: 1...hiddenSize) ?? numAttentionHeads
+        intermediateSize = try r.int("intermediate_size", in: 1...(1 << 18)) ?? intermediateSize
+        maxPositionEmbeddings = try r.int("max_position_embeddings", in: 1...(1 << 16)) ?? maxPositionEmbeddings
+        typeVocabSize = try r.int("type_vocab_size", in: 1...1024) ?? typeVocabSize
+        layerNormEps = try r.positiveFloat("layer_norm_eps") ?? layerNormEps
+        hiddenAct = try r.activation("hidden_act") ?? hiddenAct
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw r.error("hidden_size", "\(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
         }
     }
 }
@@ -96,9 +96,11 @@ final class BertLayer: Module {
     let intermediate: Linear
     let output: Linear
     let outputNorm: LayerNorm
+    let activation: Activation
 
     init(config: BertConfig) {
         let d = config.hiddenSize
+        activation = config.hiddenAct
         attention = MultiHeadAttention(dim: d, heads: config.numAttentionHeads,
                                        projections: .separate("self.query", "self.key", "self.value"), outputName: "output.dense")
         attentionNorm = LayerNorm(d, epsilon: config.layerNormEps)
@@ -117,6 +119,7 @@ final class BertLayer: Module {
 
     func callAsFunction(_ x: Tensor<Float>, mask: Tensor<Float>) -> Tensor<Float> {
         let h = attentionNorm(x + attention(x, mask: mask))                  // [B, N, D]
-        return outputNorm(h + output(intermediate(h, activation: .gelu)))    // [B, N, D]
+        let inner = activation == .gelu ? intermediate(h, activation: .gelu) : activation(intermediate(h))   // [B, N, F]
+        return outputNorm(h + output(inner))                                 // [B, N, D]
     }
 }

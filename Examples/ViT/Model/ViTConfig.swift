@@ -1,8 +1,10 @@
 import Foundation
+import NN
 import Tensor
 
 /// The configuration of a Hugging Face `ViTModel` / `ViTForImageClassification`
-/// (`google/vit-base-patch16-224` style `config.json`).
+/// (`google/vit-base-patch16-224` style `config.json`), read through NN's `ConfigReader`:
+/// a key of the wrong JSON type or outside its range is a `ConfigError` naming it.
 public struct ViTConfig: Sendable {
     public var hiddenSize = 768
     public var numHiddenLayers = 12
@@ -13,7 +15,9 @@ public struct ViTConfig: Sendable {
     public var numChannels = 3
     public var layerNormEps: Float = 1e-12
     public var qkvBias = true
-    public var hiddenAct = "gelu"
+    /// `hidden_act`, applied after `intermediate.dense` (`gelu`, or the tanh form for
+    /// `gelu_new` / `gelu_pytorch_tanh`).
+    public var hiddenAct = Activation.gelu
     /// Class names by index (`id2label`), empty for a headless `ViTModel`.
     public var labels: [String] = []
 
@@ -21,34 +25,37 @@ public struct ViTConfig: Sendable {
 
     /// Reads `config.json`.
     public init(contentsOf url: URL) throws {
-        let json = try JSONValue.parse(Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes)))
-        func int(_ key: String) throws -> Int? {
-            guard let v = json[key], !v.isNull else { return nil }
-            guard let i = v.intValue else { throw ViTError("\(url.path): \"\(key)\" must be an integer") }
-            return i
-        }
-        hiddenSize = try int("hidden_size") ?? hiddenSize
-        numHiddenLayers = try int("num_hidden_layers") ?? numHiddenLayers
-        numAttentionHeads = try int("num_attention_heads") ?? numAttentionHeads
-        intermediateSize = try int("intermediate_size") ?? intermediateSize
-        imageSize = try int("image_size") ?? imageSize
-        patchSize = try int("patch_size") ?? patchSize
-        numChannels = try int("num_channels") ?? numChannels
-        layerNormEps = json["layer_norm_eps"]?.doubleValue.map { Float($0) } ?? layerNormEps
-        qkvBias = json["qkv_bias"]?.boolValue ?? qkvBias
-        hiddenAct = json["hidden_act"]?.stringValue ?? hiddenAct
-        if let pairs = json["id2label"]?.objectPairs {
+        try self.init(reader: try ConfigReader(contentsOf: url))
+    }
+
+    /// Reads a parsed `config.json`.
+    public init(reader r: ConfigReader) throws {
+        hiddenSize = try r.int("hidden_size", in: 1...(1 << 16)) ?? hiddenSize
+        numHiddenLayers = try r.int("num_hidden_layers", in: 1...1024) ?? numHiddenLayers
+        numAttentionHeads = try r.int("num_attention_heads", in: 1...hiddenSize) ?? numAttentionHeads
+        intermediateSize = try r.int("intermediate_size", in: 1...(1 << 18)) ?? intermediateSize
+        imageSize = try r.squareInt("image_size", in: 1...13_377) ?? imageSize
+        patchSize = try r.squareInt("patch_size", in: 1...imageSize) ?? patchSize
+        numChannels = try r.int("num_channels", in: 1...4) ?? numChannels
+        layerNormEps = try r.positiveFloat("layer_norm_eps") ?? layerNormEps
+        qkvBias = try r.bool("qkv_bias") ?? qkvBias
+        hiddenAct = try r.activation("hidden_act") ?? hiddenAct
+        if let map = try r.child("id2label") {
+            let pairs = map.object.objectPairs ?? []
             var labels = [String](repeating: "", count: pairs.count)
             for (key, value) in pairs {
                 guard let index = Int(key), index >= 0, index < pairs.count, let name = value.stringValue else {
-                    throw ViTError("\(url.path): id2label must map 0..<n to names")
+                    throw r.error("id2label", "must map 0..<n to names")
                 }
                 labels[index] = name
             }
             self.labels = labels
         }
-        guard hiddenSize % numAttentionHeads == 0, imageSize % patchSize == 0, ["gelu", "gelu_new"].contains(hiddenAct) else {
-            throw ViTError("\(url.path): inconsistent configuration (width/heads, image/patch or activation)")
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw r.error("hidden_size", "\(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
+        }
+        guard imageSize % patchSize == 0 else {
+            throw r.error("image_size", "\(imageSize) is not a multiple of patch_size \(patchSize)")
         }
     }
 }

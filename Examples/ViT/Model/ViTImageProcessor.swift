@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import NN
 import Tensor
 
 /// Hugging Face's `ViTImageProcessor` (PIL path): resize to exactly `size` (bilinear by
@@ -12,21 +13,27 @@ public struct ViTImageProcessor: Sendable {
 
     public init() {}
 
-    /// Reads `preprocessor_config.json`.
+    /// Reads `preprocessor_config.json` (through NN's `ConfigReader`: wrong types are
+    /// errors, and sizes stay under the image pixel cap).
     public init(contentsOf url: URL) throws {
-        let json = try JSONValue.parse(Data(try InputFile.read(url.path, maximumBytes: InputFile.maximumJSONBytes)))
-        if let size = json["size"] {
-            if let n = size.intValue { height = n; width = n } else if let h = size["height"]?.intValue, let w = size["width"]?.intValue {
-                height = h; width = w
-            } else { throw ViTError("\(url.path): unsupported \"size\"") }
+        let r = try ConfigReader(contentsOf: url)
+        if let n = r.value("size")?.intValue {
+            guard (1...13_377).contains(n) else { throw r.error("size", "\(n) is outside the supported range 1...13377") }
+            height = n; width = n
+        } else if let size = try r.child("size") {
+            guard let h = try size.int("height", in: 1...13_377), let w = try size.int("width", in: 1...13_377) else {
+                throw r.error("size", "needs height and width")
+            }
+            height = h; width = w
         }
-        if let r = json["resample"]?.intValue {
-            guard let filter = ResamplingFilter(rawValue: r) else { throw ViTError("\(url.path): unsupported resample \(r)") }
+        if let code = try r.int("resample") {
+            guard let filter = ResamplingFilter(rawValue: code) else { throw r.error("resample", "only 2 (bilinear) and 3 (bicubic) are supported") }
             resample = filter
         }
-        rescaleFactor = json["rescale_factor"]?.doubleValue ?? rescaleFactor
-        if let m = json["image_mean"]?.arrayValue?.compactMap(\.doubleValue), m.count == 3 { mean = m.map { Float($0) } }
-        if let s = json["image_std"]?.arrayValue?.compactMap(\.doubleValue), s.count == 3 { std = s.map { Float($0) } }
+        rescaleFactor = try r.double("rescale_factor") ?? rescaleFactor
+        mean = try r.floats("image_mean", counts: [3]) ?? mean
+        std = try r.floats("image_std", counts: [3]) ?? std
+        guard std.allSatisfy({ $0 != 0 }) else { throw r.error("image_std", "must not be zero") }
     }
 
     /// `[1, 3, height, width]`.

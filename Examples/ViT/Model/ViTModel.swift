@@ -84,9 +84,12 @@ public final class ViTLayer: Module {
     public let layernormAfter: LayerNorm
     public let intermediate: Linear
     public let output: Linear
+    /// The configured `hidden_act`.
+    public let activation: Activation
 
     init(config: ViTConfig) {
         let d = config.hiddenSize
+        activation = config.hiddenAct
         layernormBefore = LayerNorm(d, epsilon: config.layerNormEps)
         attention = MultiHeadAttention(dim: d, heads: config.numAttentionHeads, qkvBias: config.qkvBias,
                                        projections: .separate("attention.query", "attention.key", "attention.value"),
@@ -106,7 +109,9 @@ public final class ViTLayer: Module {
 
     func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> {
         var h = x + attention(layernormBefore(x))                                     // [B, N, D]
-        h += output(intermediate(layernormAfter(h), activation: .gelu))
+        let normed = layernormAfter(h)                                                // [B, N, D]
+        // Exact GELU runs inside the GEMM epilogue; other activations as a separate pass.
+        h += output(activation == .gelu ? intermediate(normed, activation: .gelu) : activation(intermediate(normed)))
         return h
     }
 }

@@ -221,7 +221,7 @@ public final class BatchEmbeddingJob {
             throw BatchEmbeddingError("\(file.path): not a regular file")
         }
         let image = try ImageDecoder.decode(contentsOf: file).image
-        let pixels = preprocessing.pixelValues(image)                                         // [1, 3, H, W]
+        let pixels = try preprocessing.pixelValues(image)                                     // [1, 3, H, W]
         guard pixels.shape.first == 1 else { throw BatchEmbeddingError("\(file.path): preprocessing gave \(pixels.shape[0]) tiles") }
         return pixels
     }

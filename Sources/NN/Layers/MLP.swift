@@ -5,7 +5,8 @@ import Tensor
 /// Children are named as in the checkpoint (`fc1`, `fc2` by default). With exact GELU the
 /// activation runs inside fc1's GEMM epilogue (no extra pass over the `[N, hidden]` tensor).
 public final class MLP: Layer {
-    public enum Activation: Sendable { case gelu, geluTanh, silu }
+    /// The activation between the two projections (the shared `NN.Activation`).
+    public typealias Activation = NN.Activation
     public let fc1: Linear
     public let fc2: Linear
     public let activation: Activation
@@ -50,8 +51,7 @@ public final class MLP: Layer {
         let hidden: Tensor<Float>
         switch activation {
         case .gelu: hidden = fc1(x, activation: .gelu)
-        case .geluTanh: hidden = fc1(x).geluTanh()
-        case .silu: hidden = fc1(x).silu()
+        case .geluTanh, .silu: hidden = activation(fc1(x))
         }
         return fc2(hidden)
     }

@@ -119,12 +119,16 @@ enum GELUOp: UnaryFloatOp {
 }
 /// Tanh-approximate GELU, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as PyTorch's
 /// `gelu(approximate="tanh")`.
+///
+/// Computed as x·sigmoid(2u) = x / (1 + e^(−2u)), u = √(2/π)(x + 0.044715x³), the same
+/// function without the cancellation of 1 + tanh(u) for negative x, on the vector `exp`
+/// (no libm call per lane). ±∞ and NaN give what PyTorch's formula gives.
 enum GELUTanhOp: UnaryFloatOp {
-    @inline(__always) static func apply(_ x: Float) -> Float {
-        let inner: Float = 0.79788456080286535588 * (x + 0.044715 * x * x * x)
-        return 0.5 * x * (1 + Foundation.tanh(inner))
+    @inline(__always) static func apply(_ x: Float) -> Float { apply(Vector(repeating: x))[0] }
+    @inline(__always) static func apply(_ x: Vector) -> Vector {
+        let u = 0.79788456080286535588 * x.addingProduct(0.044715 * x * x, x)        // √(2/π)(x + 0.044715x³)
+        return x / (1 + VectorMath.exp(-2 * u))
     }
-    @inline(__always) static func apply(_ x: Vector) -> Vector { eachLane(x) { apply($0) } }
     static var grain: Int { Grain.transcendental }
 }
 /// The logistic function 1/(1 + e⁻ˣ).

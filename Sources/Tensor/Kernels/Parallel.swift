@@ -112,6 +112,7 @@ public func parallelFor(_ count: Int, grain: Int, threads: Int, _ body: (Range<I
         body(0..<count)
         return
     }
+    ParallelLoopStatistics.recordSplit()
     withoutActuallyEscaping(body) { body in
         // Dispatch wants a @Sendable closure. The pieces write disjoint ranges (the
         // documented contract of `body`), so sharing the closure across threads is safe.
