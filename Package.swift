@@ -75,6 +75,7 @@ let package = Package(
         .executable(name: "tensor-bench", targets: ["tensor-bench"]),
         .executable(name: "vit-classify", targets: ["vit-classify"]),
         .executable(name: "minilm-embed", targets: ["minilm-embed"]),
+        .executable(name: "vit-train", targets: ["vit-train"]),
     ],
     targets: [
         .target(
@@ -110,6 +111,8 @@ let package = Package(
                           swiftSettings: kernelSettings),
         .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
         .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
+                          swiftSettings: kernelSettings),
+        .executableTarget(name: "vit-train", dependencies: ["Autograd", "Tensor", "Imaging"], path: "Examples/ViTTraining",
                           swiftSettings: kernelSettings),
         .testTarget(
             name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
