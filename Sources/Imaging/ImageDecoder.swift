@@ -4,9 +4,10 @@ import Tensor
 /// A decoded image and what is known about it.
 public struct DecodedImage: Sendable {
     /// The file format.
-    public enum Format: String, Sendable { case png, jpeg, netpbm, webp }
+    public enum Format: String, Sendable { case png, jpeg, netpbm, gif, bmp, tiff, webp }
     /// The pixels as 8-bit RGB, as Pillow's `Image.open(f).convert("RGB")` gives them
-    /// (EXIF orientation *not* applied, as in the reference pipeline).
+    /// (JPEG EXIF orientation *not* applied, as in the reference pipeline; a TIFF Orientation
+    /// tag is, because Pillow applies it when it loads a TIFF).
     public var image: RGBImage
     public let format: Format
     /// The EXIF orientation (1 = upright … 8), 1 when absent.
@@ -17,8 +18,11 @@ public struct DecodedImage: Sendable {
     public func applyingOrientation() -> RGBImage { Orientation.apply(orientation, to: image) }
 }
 
-/// Reads PNG, JPEG, PGM/PPM and WebP files into RGB.
+/// Reads PNG, JPEG (including CMYK / YCCK), GIF, BMP, TIFF, WebP and PBM/PGM/PPM files into RGB.
 public enum ImageDecoder {
+    /// The formats `decode` reads, as named in messages and help text.
+    public static let supportedFormats = "PNG, JPEG, GIF, BMP, TIFF, WebP, PBM/PGM/PPM"
+
     /// Decodes the file at `url`. Errors name the file.
     ///
     /// The file must be a regular file (a FIFO, device or directory is refused without
@@ -58,13 +62,16 @@ public enum ImageDecoder {
     static func format(of header: [UInt8]) -> DecodedImage.Format? {
         if header.starts(with: PNGDecoder.signature) { return .png }
         if header.count >= 2 && header[0] == 0xFF && header[1] == 0xD8 { return .jpeg }
-        if header.count >= 2 && header[0] == UInt8(ascii: "P") && "2356".utf8.contains(header[1]) { return .netpbm }
+        if NetpbmDecoder.isNetpbm(header) { return .netpbm }
+        if GIFDecoder.isGIF(header) { return .gif }
+        if BMPDecoder.isBMP(header) { return .bmp }
+        if TIFFDirectory.isTIFF(header) { return .tiff }
         if WebPDecoder.matches(header) { return .webp }
         return nil
     }
 
     static func unknownFormat(_ header: [UInt8]) -> ImageError {
-        ImageError(.unsupported, header.isEmpty ? "empty file" : "unknown image format (not PNG, JPEG, PGM, PPM or WebP)")
+        ImageError(.unsupported, header.isEmpty ? "empty file" : "unknown image format (supported: \(supportedFormats))")
     }
 
     static func decode(bytes: [UInt8], limits: DecodeLimits) throws -> DecodedImage {
@@ -77,6 +84,13 @@ public enum ImageDecoder {
             return DecodedImage(image: result.image, format: .jpeg, orientation: result.orientation)
         case .netpbm:
             return DecodedImage(image: try NetpbmDecoder.decode(bytes, limits: limits), format: .netpbm, orientation: 1)
+        case .gif:
+            return DecodedImage(image: try GIFDecoder.decode(bytes, limits: limits), format: .gif, orientation: 1)
+        case .bmp:
+            return DecodedImage(image: try BMPDecoder.decode(bytes, limits: limits), format: .bmp, orientation: 1)
+        case .tiff:
+            // Pillow applies a TIFF's Orientation tag itself, so the pixels come back upright.
+            return DecodedImage(image: try TIFFDecoder.decode(bytes, limits: limits), format: .tiff, orientation: 1)
         case .webp:
             return DecodedImage(image: try WebPDecoder.decode(bytes, limits: limits), format: .webp, orientation: 1)
         }

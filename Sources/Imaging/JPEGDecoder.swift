@@ -4,7 +4,8 @@ import Tensor
 /// sampling factors, restart intervals), reproducing libjpeg-turbo with its default
 /// settings as Pillow uses it: ISLOW integer IDCT (`JPEGIDCT`), "fancy" triangular chroma
 /// upsampling for 2×1, 2×2 and 1×2 subsampling, box replication otherwise
-/// (`JPEGUpsampling`), and libjpeg's fixed-point YCbCr → RGB (`JPEGColor`).
+/// (`JPEGUpsampling`), and libjpeg's fixed-point YCbCr → RGB (`JPEGColor`); four-component
+/// CMYK / YCCK files as Pillow converts them (`JPEGCMYK`).
 enum JPEGDecoder {
     struct Component {
         let id: Int, h: Int, v: Int, quantTable: Int
@@ -160,7 +161,14 @@ enum JPEGDecoder {
             image = isRGB ? JPEGColor.interleave(full, width: f.width, height: f.height)
                 : JPEGColor.ycbcrToRGB(full, width: f.width, height: f.height)
         default:
-            throw ImageError(.unsupported, "JPEG with \(f.components.count) components (CMYK / YCCK) is not supported")
+            // Four components: CMYK or YCCK, as libjpeg decides from the Adobe marker.
+            var full = [[UInt8]](repeating: [], count: 4)
+            full.withUnsafeMutableBufferPointer { out in
+                parallelFor(4, grain: 1) { range in
+                    for c in range { out[c] = JPEGUpsampling.fullSize(planes[c], f.components[c], frame: f) }
+                }
+            }
+            image = JPEGCMYK.rgb(full, width: f.width, height: f.height, adobeTransform: adobeTransform)
         }
         return Result(image: image, orientation: orientation, components: f.components.count)
     }
@@ -183,7 +191,6 @@ enum JPEGDecoder {
             guard (1...4).contains(h), (1...4).contains(v), q < 4 else { throw ImageError(.corrupt, "bad JPEG sampling factors or table") }
             f.components.append(Component(id: Int(data[6 + 3 * i]), h: h, v: v, quantTable: q))
         }
-        if count == 4 { throw ImageError(.unsupported, "JPEG with 4 components (CMYK / YCCK) is not supported") }
         f.hMax = f.components.map(\.h).max()!
         f.vMax = f.components.map(\.v).max()!
         f.mcusPerLine = (f.width + 8 * f.hMax - 1) / (8 * f.hMax)

@@ -163,7 +163,7 @@ enum PNGDecoder {
             case 2: return UInt8(v * 85)
             case 4: return UInt8(v * 17)
             case 8: return UInt8(v)
-            default: return UInt8(Swift.min(v, 255))
+            default: return Gray16.level(Int(v))   // the shared 16-bit gray rule
             }
         }
         func narrow(_ v: UInt16) -> UInt8 { d.bitDepth == 16 ? UInt8(v >> 8) : UInt8(v) }

@@ -25,6 +25,8 @@ public enum InternViTCommand {
           merge       join the shards of `embed --output-dir` into one file
 
         Run `internvit <command> --help` for a command's options.
+        Images: \(ImageDecoder.supportedFormats) (GIF: first frame; TIFF: first
+        page), decoded to RGB exactly as Pillow's Image.open(f).convert("RGB").
         --model DIR takes a Hugging Face checkpoint directory (config.json,
         preprocessor_config.json, model.safetensors or a sharded index);
         --model random builds InternViT-300M-448px with seeded random weights;
@@ -91,7 +93,7 @@ public enum InternViTCommand {
     /// Image files named on the command line; a directory contributes every image in it.
     static func imageFiles(_ paths: [String]) throws -> [String] {
         var files: [String] = []
-        let extensions: Set<String> = ["png", "jpg", "jpeg", "ppm", "pgm", "pnm", "webp"]
+        let extensions: Set<String> = ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "pbm", "pgm", "ppm", "pnm"]
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
