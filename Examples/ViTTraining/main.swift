@@ -112,10 +112,10 @@ func train(_ options: [String: String]) throws {
         if isTTY { FileHandle.standardError.write(Data("\r".utf8)) }
         let predictions = predict(model, heldOut)
         let heldOutAccuracy = Double(zip(predictions, heldOut.labels).filter { $0 == $1 }.count) / Double(heldOut.count)
-        print(String(format: "epoch %3d  loss %.4f  train acc %.2f%%  held-out acc %.2f%%  %.2f s", epoch,
+        let line = String(format: "epoch %3d  loss %.4f  train acc %.2f%%  held-out acc %.2f%%  %.2f s", epoch,
                      epochLoss / Double(trainSet.count), 100 * Double(correct) / Double(trainSet.count),
-                     100 * heldOutAccuracy, Date().timeIntervalSince(started)))
-        fflush(stdout)
+                     100 * heldOutAccuracy, Date().timeIntervalSince(started))
+        FileHandle.standardOutput.write(Data((line + "\n").utf8)) // unbuffered: one line per epoch even into a pipe
     }
     let tensors = model.parameters.map { (name: $0.path, tensor: AnyTensor.float32($0.variable.value.contiguous())) }
     do { try writeFile(try SafeTensorsWriter.encode(tensors), to: outputURL.appendingPathComponent("model.safetensors")) }
