@@ -68,12 +68,14 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "NNTesting", targets: ["NNTesting"]),
+        .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "InternViT", targets: ["InternViT"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .executable(name: "internvit", targets: ["internvit"]),
         .executable(name: "tensor-bench", targets: ["tensor-bench"]),
         .executable(name: "vit-classify", targets: ["vit-classify"]),
         .executable(name: "minilm-embed", targets: ["minilm-embed"]),
+        .executable(name: "vit-train", targets: ["vit-train"]),
     ],
     targets: [
         .target(
@@ -94,6 +96,8 @@ let package = Package(
                 swiftSettings: kernelSettings + optimisedInDebug()),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+        // Reverse-mode automatic differentiation on Tensor (Docs/Training.md).
+        .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other
         // packages can test their own layers the same way (Docs/Extending.md).
         .target(name: "NNTesting", dependencies: ["NN", "Tensor"]),
@@ -113,6 +117,8 @@ let package = Package(
         .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
         .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
                           swiftSettings: kernelSettings),
+        .executableTarget(name: "vit-train", dependencies: ["Autograd", "Tensor", "Imaging"], path: "Examples/ViTTraining",
+                          swiftSettings: kernelSettings),
         .testTarget(
             name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
@@ -120,6 +126,7 @@ let package = Package(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
