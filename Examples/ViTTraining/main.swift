@@ -7,6 +7,29 @@ import Autograd
 import Foundation
 import Imaging
 import Tensor
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes `text` to a descriptor with write(2): a closed pipe or a full disk returns false
+/// instead of trapping as `FileHandle.write` does. SIGPIPE is ignored at start-up.
+@discardableResult
+func emit(_ text: String, to descriptor: Int32) -> Bool {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += written
+    }
+    return true
+}
+signal(SIGPIPE, SIG_IGN)
 
 let usage = """
     usage: vit-train --data PATH --seed S --output DIR [--epochs N]
@@ -106,16 +129,16 @@ func train(_ options: [String: String]) throws {
             correct += zip(logits.value.argmax(axis: -1).scalars, labels).filter { Int($0) == $1 }.count
             if isTTY {
                 let done = (batchStart / batchSize + 1) * 30 / stepsPerEpoch
-                FileHandle.standardError.write(Data("\r  [\(String(repeating: "#", count: done))\(String(repeating: ".", count: 30 - done))]".utf8))
+                emit("\r  [\(String(repeating: "#", count: done))\(String(repeating: ".", count: 30 - done))]", to: 2)
             }
         }
-        if isTTY { FileHandle.standardError.write(Data("\r".utf8)) }
+        if isTTY { emit("\r", to: 2) }
         let predictions = predict(model, heldOut)
         let heldOutAccuracy = Double(zip(predictions, heldOut.labels).filter { $0 == $1 }.count) / Double(heldOut.count)
         let line = String(format: "epoch %3d  loss %.4f  train acc %.2f%%  held-out acc %.2f%%  %.2f s", epoch,
                      epochLoss / Double(trainSet.count), 100 * Double(correct) / Double(trainSet.count),
                      100 * heldOutAccuracy, Date().timeIntervalSince(started))
-        FileHandle.standardOutput.write(Data((line + "\n").utf8)) // unbuffered: one line per epoch even into a pipe
+        guard emit(line + "\n", to: 1) else { throw TrainingError("cannot write to standard output") }   // unbuffered: one line per epoch
     }
     let tensors = model.parameters.map { (name: $0.path, tensor: AnyTensor.float32($0.variable.value.contiguous())) }
     do { try writeFile(try SafeTensorsWriter.encode(tensors), to: outputURL.appendingPathComponent("model.safetensors")) }
@@ -157,6 +180,6 @@ do {
     let options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
     if options["--predict"] != nil { try predictCommand(options) } else { try train(options) }
 } catch {
-    FileHandle.standardError.write(Data("vit-train: \(error)\n".utf8))
+    emit("vit-train: \(error)\n", to: 2)
     exit(1)
 }
