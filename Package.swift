@@ -19,7 +19,7 @@ import Foundation
 //   environment of `swift build` compiles all code for that CPU instead of the
 //   baseline (the binary then runs only on such CPUs).
 // - arm64 has NEON FMA as baseline: no flags, the portable kernels.
-// - As a versioned dependency (`.package(url:, from:)`), SwiftPM refuses unsafe flags.
+// - As a versioned dependency (`package(url:from:)` in an app's manifest), SwiftPM refuses unsafe flags.
 //   SwiftPM places such dependencies under `.../checkouts/`; there this manifest emits
 //   none, the instruction-set targets compile empty, and Tensor is told (`TENSOR_NO_FMA`)
 //   that it may not rely on an FMA instruction, so its portable kernels multiply then

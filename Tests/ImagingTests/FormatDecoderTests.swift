@@ -12,9 +12,12 @@ import Testing
     static let folders: [(folder: String, minimum: Int)] = [("gif", 14), ("bmp", 19), ("tiff", 28), ("jpeg-cmyk", 4), ("netpbm", 9)]
 
     static var allFixtures: [String] {
-        folders.flatMap { entry in
-            ((try? FileManager.default.contentsOfDirectory(atPath: ImageFixtures.root.appendingPathComponent("formats/\(entry.folder)").path)) ?? [])
-                .filter { $0 != "expected" }.sorted().map { "\(entry.folder)/\($0)" }
+        folders.flatMap { entry -> [String] in
+            let path = ImageFixtures.root.appendingPathComponent("formats/\(entry.folder)").path
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+                return ["\(entry.folder)/(folder missing or unreadable)"]   // a case that fails, never zero cases
+            }
+            return names.filter { $0 != "expected" }.sorted().map { "\(entry.folder)/\($0)" }
         }
     }
 

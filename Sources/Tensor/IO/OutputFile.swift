@@ -26,7 +26,7 @@ import Darwin
 ///   a FIFO waits for its reader, as any writer would.
 /// - **a directory, block device or socket**: refused with a `FileError`.
 ///
-/// `FileManager.replaceItemAt` is not used: on Linux (swift-corelibs-foundation) it can
+/// Foundation's replace-item call is not used: on Linux (swift-corelibs-foundation) it can
 /// delete both files. Every failure is a `FileError` naming the path and the reason.
 public enum OutputFile {
     /// Where a producer writes its bytes, in as many pieces as it likes.
