@@ -56,6 +56,25 @@ enum LZW {
             first[index] = first[p]
             length[index] = length[p] + 1
         }
+
+        /// Writes the string of `code` at `out[position...]` and advances `position`; a code
+        /// equal to `next` (not yet in the table: the KwKwK case) is the previous string plus
+        /// its own first byte. Returns the first byte of what was written, which the caller
+        /// appends to `previous` to make the next entry. Both GIF and TIFF decode this way.
+        @inline(__always)
+        func emit(_ code: Int, next: Int, previous: Int, to out: UnsafeMutablePointer<UInt8>,
+                  at position: inout Int, capacity: Int) -> UInt8 {
+            if code == next {
+                let firstByte = first[previous]
+                write(previous, to: out, at: position, capacity: capacity)
+                if position + length[previous] < capacity { out[position + length[previous]] = firstByte }
+                position += length[previous] + 1
+                return firstByte
+            }
+            write(code, to: out, at: position, capacity: capacity)
+            position += length[code]
+            return first[code]
+        }
     }
 
     /// GIF image data (the sub-blocks already joined) as `count` palette indices, decoding
@@ -99,18 +118,7 @@ enum LZW {
                     continue
                 }
                 guard code <= next else { throw ImageError(.corrupt, "GIF LZW code \(code) is past the table (\(next))") }
-                let firstByte: UInt8
-                if code == next {
-                    // KwKwK: the previous string plus its own first byte.
-                    firstByte = table.first[previous]
-                    table.write(previous, to: o, at: position, capacity: count)
-                    if position + table.length[previous] < count { o[position + table.length[previous]] = firstByte }
-                    position += table.length[previous] + 1
-                } else {
-                    firstByte = table.first[code]
-                    table.write(code, to: o, at: position, capacity: count)
-                    position += table.length[code]
-                }
+                let firstByte = table.emit(code, next: next, previous: previous, to: o, at: &position, capacity: count)
                 if next < 4096 {
                     table.add(prefix: previous, byte: firstByte, at: next)
                     if next == codeMask && codeSize < 12 {
@@ -170,17 +178,7 @@ enum LZW {
                     continue
                 }
                 guard code <= next, code < 4096 else { throw ImageError(.corrupt, "TIFF LZW code \(code) is past the table (\(next))") }
-                let firstByte: UInt8
-                if code == next {
-                    firstByte = table.first[previous]
-                    table.write(previous, to: o, at: position, capacity: count)
-                    if position + table.length[previous] < count { o[position + table.length[previous]] = firstByte }
-                    position += table.length[previous] + 1
-                } else {
-                    firstByte = table.first[code]
-                    table.write(code, to: o, at: position, capacity: count)
-                    position += table.length[code]
-                }
+                let firstByte = table.emit(code, next: next, previous: previous, to: o, at: &position, capacity: count)
                 if next < 4096 {
                     table.add(prefix: previous, byte: firstByte, at: next)
                     next += 1
