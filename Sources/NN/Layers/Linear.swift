@@ -42,6 +42,14 @@ public final class Linear: Layer {
         return x.linear(weight: weight, bias: bias)
     }
 
+    /// `residual + scale ⊙ (x · Wᵀ + b)`, `[..., in] → [..., out]`: a layer-scaled residual
+    /// branch, fused into the product's epilogue (same bits as the separate operations).
+    /// `scaledResidual.scale` is `[out]`, `scaledResidual.residual` has the output's shape.
+    public func callAsFunction(_ x: Tensor<Float>, scaledResidual: ScaledResidual) -> Tensor<Float> {
+        if let int8 { return scaledResidual.residual + int8.apply(x) * scaledResidual.scale }
+        return x.linear(weight: weight, bias: bias, scaledResidual: scaledResidual)
+    }
+
     /// `[..., in] → [..., out]`, with the activation fused into the product.
     public func callAsFunction(_ x: Tensor<Float>, activation: LinearActivation) -> Tensor<Float> {
         if let int8 { return int8.apply(x, activation: activation) }
