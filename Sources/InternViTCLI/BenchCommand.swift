@@ -11,6 +11,8 @@ enum BenchCommand {
         Times the forward pass on random 448x448 pixel values: median and minimum latency
         per tile, GFLOP/s, model load time and peak resident memory. --model defaults to random.
         --encoder-layer times one encoder layer on [tiles, tokens, width] instead.
+        --phases also times each phase of a layer on its own (norms, qkv, attention, proj,
+        fc1 + GELU, fc2; per tile = one layer x layers) and prints their shares.
 
         options:
         \(InternViTCommand.noMmapHelp)
@@ -19,7 +21,7 @@ enum BenchCommand {
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
         let arguments = try Arguments(raw, valueOptions: ["model", "tiles", "iterations", "threads", "dtype"],
-                                      flagOptions: ["encoder-layer", "no-mmap"], help: help)
+                                      flagOptions: ["encoder-layer", "phases", "no-mmap"], help: help)
         guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
         let tiles = try arguments.integer("tiles", default: 1, range: 1...64, help: help)
         let iterations = try arguments.integer("iterations", default: 3, range: 1...1000, help: help)
@@ -68,6 +70,10 @@ enum BenchCommand {
                            size, size, tiles, iterations, median, best, flops / median / 1e9, flops / 1e9))
         if let rss = ModelLoading.residentBytes() {
             console.out(String(format: "peak resident memory: %.1f MB", Double(rss.peak) / 1e6))
+        }
+        if arguments.flags.contains("phases") {
+            let phases = LayerPhases.measure(loaded.model, iterations: iterations)
+            for line in LayerPhases.report(phases, wholeTile: median) { console.out(line) }
         }
     }
 }
