@@ -1,5 +1,6 @@
 import Foundation
 import InternViT
+import NN
 import Testing
 @testable import Tensor
 
