@@ -51,6 +51,8 @@ import Testing
         #expect(folder.ignored == ["red/notes.txt"])
 
         try TrainedLinearProbe.prepareFolder(probeFolder)
+        let stale = probeFolder.appendingPathComponent(ProbeFeatures.temporaryPrefix + "left-by-a-killed-run")
+        try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
         let featuresFile = probeFolder.appendingPathComponent("features.safetensors")
         let features = try ProbeFeatures.embed(folder.inputs, model: Self.tinyModel(), preprocessing: .clip(directory: nil, imageSize: 224),
                                                features: featuresFile)             // [18, 64]
@@ -59,7 +61,7 @@ import Testing
         let (read, paths) = try ProbeFeatures.read(featuresFile)
         #expect(read.scalars == features.scalars && paths == folder.inputs.names)
         #expect(try ProbeLabels.fromPaths(paths, file: "f").labels == folder.labels)
-        // No temporary embedding folder is left behind.
+        // No temporary embedding folder is left behind (a stale one is removed).
         #expect(try FileManager.default.contentsOfDirectory(atPath: probeFolder.path).sorted()
                 == ["features.paths.txt", "features.safetensors"])
 

@@ -10,13 +10,19 @@ public enum ProbeFeatures {
     /// `BatchEmbeddingJob` into a fresh temporary folder inside `directory`, merges the
     /// parts into `features` (`embeddings` `[n, D]` + the `.paths.txt` sidecar) with
     /// `EmbeddingMerge`, removes the temporary folder and returns the rows `[n, D]` in
-    /// input order.
+    /// input order. Temporary folders left in `directory` by killed runs are removed first.
     /// - Throws: `LinearProbeError` listing the images that could not be embedded (none
     ///   is silently left out), or the embedding's own errors.
     public static func embed(_ inputs: EmbeddingInputs, model: InternVisionModel, preprocessing: InternViTPreprocessing,
                              features: URL, progress: (BatchEmbeddingProgress) -> Void = { _ in }) throws -> Tensor<Float> {
         let directory = features.deletingLastPathComponent()
-        let work = directory.appendingPathComponent(".linear-probe-embedding-\(UUID().uuidString)")
+        // A run killed while embedding leaves its temporary folder; the next run into the
+        // same folder removes it (two runs into one output folder are not supported).
+        for stale in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        where stale.hasPrefix(temporaryPrefix) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(stale))
+        }
+        let work = directory.appendingPathComponent(temporaryPrefix + UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: work) }
         var options = BatchEmbeddingOptions()
         options.output = .pooled
@@ -31,6 +37,9 @@ public enum ProbeFeatures {
         _ = try EmbeddingMerge.merge(directory: work, output: features)
         return try read(features).features
     }
+
+    /// Name prefix of the temporary embedding folder inside the output folder.
+    public static let temporaryPrefix = ".linear-probe-embedding-"
 
     /// The rows of a merged pooled-features file and the path of each row (its sidecar).
     /// - Throws: `LinearProbeError` when the file is not a merged `--pooled` embedding
