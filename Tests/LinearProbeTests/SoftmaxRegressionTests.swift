@@ -9,8 +9,11 @@ import Testing
 /// below 1e-8 (`Scripts/make_probe_fixtures.py`). The objective is strictly convex, so
 /// both solvers must reach the same point.
 @Suite struct SoftmaxRegressionTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/softmax_regression.safetensors")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    /// Synthetic features (4 classes, 12 features, l2 0.01), and the first 20 rows per
+    /// digit of the digits demo's random-tiny pooled features (10 classes, 64 features,
+    /// l2 0.001, badly conditioned: the float64 reference itself stops at |g| ≈ 7e-9).
+    static let names = ["softmax_regression", "digits_random_tiny"]
 
     struct Reference {
         var features: Tensor<Float>, labels: [Int], mean: [Double], std: [Double], weight: [Double], bias: [Double]
@@ -18,8 +21,8 @@ import Testing
         var classCount: Int { bias.count }
     }
 
-    static func reference() throws -> Reference {
-        let file = try SafeTensorsFile(contentsOf: fixture)
+    static func reference(_ name: String = "softmax_regression") throws -> Reference {
+        let file = try SafeTensorsFile(contentsOf: fixtures.appendingPathComponent(name + ".safetensors"))
         func doubles(_ name: String) throws -> [Double] { try #require(file.tensor(named: name).tensor(as: Double.self)).scalars }
         let labels = try #require(file.tensor(named: "labels").tensor(as: Int64.self)).scalars.map { Int($0) }
         return Reference(features: try file.tensor(named: "features").toFloat(), labels: labels, mean: try doubles("mean"),
@@ -41,12 +44,14 @@ import Testing
 
     /// Weights and biases within 1e-3 of the largest reference weight, objective within
     /// 1e-5 relative, same predictions. Tolerance: the Swift objective and gradient are
-    /// float32 (loss relative error ~1e-7, gradient noise ~1e-6), and L-BFGS stops at max
-    /// |gradient| ≤ 1e-6 or when 10 iterations moved the objective by ≤ 1e-7 relative
-    /// (its float precision); a point whose gradient is at that noise floor lies within
-    /// |g| / λ_min of the optimum, λ_min ≥ l2 = 0.01 for the weights: ≤ 1e-4 … 1e-3.
-    @Test func fitMatchesTorchLBFGS() throws {
-        let r = try Self.reference()
+    /// float32 (logits and gradient carry ~1e-7 relative round-off), and L-BFGS stops at
+    /// max |gradient| ≤ 1e-6 or when no step lowers the objective at that precision; a
+    /// point whose gradient is at the float32 floor (1e-7 … 1e-6) lies within |g| / λ_min
+    /// of the optimum, λ_min ≥ l2 (0.01, 0.001) for the weights: ≤ 1e-4 … 1e-3 of weights
+    /// whose largest is 0.95 (synthetic) or 3.8 (digits).
+    @Test(arguments: names)
+    func fitMatchesTorchLBFGS(_ name: String) throws {
+        let r = try Self.reference(name)
         let standardized = FeatureStandardization(fitting: r.features).apply(r.features)   // [N, D]
         let (model, report) = SoftmaxRegression.fit(features: standardized, labels: r.labels, classCount: r.classCount, l2: r.l2)
         #expect(report.stop != .iterationLimit, "\(report)")

@@ -16,9 +16,8 @@ public struct LBFGS: Sendable {
     /// Stop when every gradient component is at most this in magnitude.
     public var gradientTolerance = 1e-6
     /// Stop when the last `valueWindow` iterations together lowered the objective by at
-    /// most this times |f|. The default suits an objective computed in `Float`, whose value
-    /// carries about 1e-7 relative round-off: below that, steps follow noise.
-    public var valueTolerance = 1e-7
+    /// most this times |f| (progress has stopped at the objective's precision).
+    public var valueTolerance = 1e-10
     /// Iterations over which `valueTolerance` is judged.
     public var valueWindow = 10
     /// Most iterations.

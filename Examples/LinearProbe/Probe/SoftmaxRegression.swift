@@ -52,6 +52,19 @@ public struct SoftmaxRegression: Sendable {
         return logits.crossEntropy(labels: labels) + penalty
     }
 
+    /// Mean cross-entropy of `logits` `[N, C]` against `labels`, accumulated in Double.
+    static func crossEntropy(_ logits: Tensor<Float>, labels: [Int]) -> Double {
+        let classes = logits.shape[1]
+        let z = logits.contiguous().scalars                                   // [N·C]
+        var total = 0.0
+        for (row, label) in labels.enumerated() {
+            let scores = z[(row * classes)..<((row + 1) * classes)].map { Double($0) }
+            let top = scores.max()!
+            total += top + Foundation.log(scores.reduce(0) { $0 + Foundation.exp($1 - top) }) - scores[label]
+        }
+        return total / Double(Swift.max(labels.count, 1))
+    }
+
     /// What a fit did.
     public struct FitReport: Sendable {
         /// The objective at the end.
@@ -77,11 +90,16 @@ public struct SoftmaxRegression: Sendable {
                                   requiresGradient: true)               // [C, D]
             let bias = Variable(Tensor(parameters[weightCount...].map { Float($0) }, shape: [classCount]),
                                 requiresGradient: true)                 // [C]
-            let loss = objective(weight: weight, bias: bias, features: input, labels: labels, l2: l2)
+            let logits = input.linear(weight: weight, bias: bias)            // [N, C]
+            let loss = logits.crossEntropy(labels: labels) + (weight * weight).sum() * (l2 / 2)
             loss.backward()
             let gradient = (weight.gradient?.contiguous().scalars ?? [Float](repeating: 0, count: weightCount))
                 + (bias.gradient?.contiguous().scalars ?? [Float](repeating: 0, count: classCount))
-            return (Double(loss.value.item), gradient.map { Double($0) })
+            // The value for the line search in Double from the same logits: a float32 loss
+            // moves in steps of 1e-7 relative, too coarse to see the last iterations' progress.
+            let value = crossEntropy(logits.value, labels: labels)
+                + Double(l2) / 2 * parameters[..<weightCount].reduce(0) { $0 + $1 * $1 }
+            return (value, gradient.map { Double($0) })
         }
         let model = SoftmaxRegression(
             weight: Tensor(result.parameters[..<weightCount].map { Float($0) }, shape: [classCount, width]),
