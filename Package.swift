@@ -115,11 +115,6 @@ let package = Package(
                 swiftSettings: kernelSettings),
         .executableTarget(name: "vit-classify", dependencies: ["ViTClassifier", "Tensor", "Imaging"], path: "Examples/ViT/CLI",
                           swiftSettings: kernelSettings),
-        .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
-        .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
-                          swiftSettings: kernelSettings),
-        .executableTarget(name: "vit-train", dependencies: ["Autograd", "Tensor", "Imaging"], path: "Examples/ViTTraining",
-                          swiftSettings: kernelSettings),
         // A linear probe on InternViT's pooled features (Docs/Training.md, "Linear probe").
         .target(name: "LinearProbe", dependencies: ["Autograd", "InternViT", "Tensor"], path: "Examples/LinearProbe/Probe",
                 swiftSettings: kernelSettings),
@@ -127,6 +122,11 @@ let package = Package(
                           path: "Examples/LinearProbe/CLI", swiftSettings: kernelSettings),
         .testTarget(name: "LinearProbeTests", dependencies: ["LinearProbe", "InternViT", "Imaging", "Tensor"], exclude: ["Fixtures"],
                     swiftSettings: kernelSettings),
+        .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
+        .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
+                          swiftSettings: kernelSettings),
+        .executableTarget(name: "vit-train", dependencies: ["Autograd", "Tensor", "Imaging"], path: "Examples/ViTTraining",
+                          swiftSettings: kernelSettings),
         .testTarget(
             name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
