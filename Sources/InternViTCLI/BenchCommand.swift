@@ -78,7 +78,7 @@ enum BenchCommand {
         }
         if arguments.flags.contains("phases") {
             let phases = LayerPhases.measure(loaded.model, iterations: iterations)
-            for line in LayerPhases.report(phases, wholeTile: median) { console.out(line) }
+            for line in LayerPhases.report(phases, wholeTile: median, wholeTileCPU: cpuPerTile) { console.out(line) }
         }
     }
 }

@@ -86,7 +86,8 @@ extension Tensor where Scalar == Float {
                          "linear residual \(scaledResidual.residual.shape) and scale \(scaledResidual.scale.shape) "
                          + "for an output of shape \(resultShape)")
         }
-        let denseScale = scaledResidual?.scale.contiguous(), denseResidual = scaledResidual?.residual.contiguous()
+        let denseScale = scaledResidual?.scale.contiguous()                      // [out]
+        let denseResidual = scaledResidual?.residual.contiguous()                // [..., out]
         withExtendedLifetime((input, denseBias, denseScale, denseResidual)) {
             let biasPointer = denseBias.map { UnsafePointer($0.storage.base + $0.offset) }
             let epilogue: GEMMEpilogue
