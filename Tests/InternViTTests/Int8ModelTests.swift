@@ -3,14 +3,14 @@ import NN
 import Tensor
 import Testing
 
-/// The int8 linear layers of `quantiseLinearLayersToInt8()` (issue 16) on a small random
+/// The int8 linear layers of `quantiseLinearLayers(to: .int8)` (issue 16) on a small random
 /// InternViT: close to the float32 forward, and changing what the layers compute.
 @Suite struct Int8ModelTests {
     @Test func int8ForwardTracksFloat32() {
         let model = InternVisionModel.random(config: ConcurrentForwardTests.smallConfig, seed: 3)
         let pixels = Tensor<Float>.randomNormal([1, 3, 112, 112], seed: 1)  // [1, 3, H, W]
         let float32 = model(pixels).scalars  // [1, 65, 128]
-        model.quantiseLinearLayersToInt8()
+        model.quantiseLinearLayers(to: .int8)
         let int8 = model(pixels).scalars  // [1, 65, 128]
         #expect(int8 != float32)
         var diff: Double = 0, norm: Double = 0

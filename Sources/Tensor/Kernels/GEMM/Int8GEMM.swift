@@ -58,25 +58,55 @@ enum Int8GEMM {
         m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
         c: UnsafeMutablePointer<Int32>, vnni: Bool = usesVNNI
     ) {
+        let ldc = paddedColumns(n)
+        let c = UncheckedSendable(c)
+        multiply(m: m, n: n, depth: depth, a: a, packed: packed, vnni: vnni) { tile, panel, sums in
+            for r in 0..<rows {
+                (c.value + (tile * rows + r) * ldc + panel * columns).update(from: sums + r * columns, count: columns)
+            }
+        }
+    }
+
+    /// Runs `a · Bᵀ` tile by tile and hands each 4 × 64 block of int32 sums (`sums`, rows
+    /// 64 apart, in L1) to `epilogue(tile, panel, sums)` at once: rows `4·tile ..< 4·tile + 4`,
+    /// columns `64·panel ..< 64·panel + 64`. The epilogue of different tiles runs on
+    /// different threads and must write disjoint memory.
+    ///
+    /// Blocking: a job is one weight panel (`depth` × 64 bytes, ≤ 256 KB at K = 4096)
+    /// against a block of 16 row tiles (64 rows, ≤ 256 KB of A), both resident in L2 while
+    /// the 16 micro-kernels run; consecutive jobs of a thread keep the same A block and
+    /// stream the panels (the packed weights, ≤ 4 MB per layer, stay in L3). The jobs are
+    /// split over the threads in contiguous ranges, so each thread owns whole A blocks.
+    static func multiply(
+        m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
+        vnni: Bool = usesVNNI,
+        epilogue: (_ tile: Int, _ panel: Int, _ sums: UnsafePointer<Int32>) -> Void
+    ) {
         precondition(depth % 4 == 0 && depth <= maxDepth, "int8 GEMM depth \(depth) must be a multiple of 4 and ≤ \(maxDepth)")
         let tiles = paddedRows(m) / rows, panels = paddedColumns(n) / columns
-        let ldc = panels * columns, groups = depth / 4
+        let groups = depth / 4
         let panelBytes = depth * columns
-        // Row blocks of 16 tiles (64 rows) keep A's block in L2 while every panel passes.
         let blockTiles = 16
         let blocks = (tiles + blockTiles - 1) / blockTiles
-        let a = UncheckedSendable(a), packed = UncheckedSendable(packed), c = UncheckedSendable(c)
-        parallelFor(blocks * panels, grain: 1) { range in
-            for job in range {
-                let block = job / panels, panel = job % panels
-                let b = packed.value + panel * panelBytes
-                for tile in (block * blockTiles)..<Swift.min(tiles, (block + 1) * blockTiles) {
-                    let aTile = a.value + tile * rows * depth
-                    let cTile = c.value + tile * rows * ldc + panel * columns
-                    if vnni {
-                        VNNIKernels.int8MicroKernel(groups, aTile, depth, b, cTile, ldc)
-                    } else {
-                        portableMicroKernel(groups, aTile, depth, b, cTile, ldc)
+        let a = UncheckedSendable(a), packed = UncheckedSendable(packed)
+        // About 16 · 4 · 64 · depth · 2 operations per job: one job is worth a thread.
+        withoutActuallyEscaping(epilogue) { epilogue in
+            let epilogue = UncheckedSendable(epilogue)
+            parallelFor(blocks * panels, grain: 1) { range in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: rows * columns) { scratch in
+                    let sums = scratch.baseAddress!  // [4, 64]
+                    for job in range {
+                        let block = job / panels, panel = job % panels
+                        let b = packed.value + panel * panelBytes
+                        for tile in (block * blockTiles)..<Swift.min(tiles, (block + 1) * blockTiles) {
+                            let aTile = a.value + tile * rows * depth
+                            if vnni {
+                                VNNIKernels.int8MicroKernel(groups, aTile, depth, b, sums, columns)
+                            } else {
+                                portableMicroKernel(groups, aTile, depth, b, sums, columns)
+                            }
+                            epilogue.value(tile, panel, sums)
+                        }
                     }
                 }
             }
