@@ -30,6 +30,7 @@ enum BenchCommand {
                                            precision: try InternViTCommand.precision(arguments, help: help),
                                            memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         console.out(loaded.buildInfo.description)
+        if loaded.model.linearPrecision == .int8 { console.out("int8 kernel: \(Int8LinearWeights.kernelName)") }
         loaded.warnIfDebugBuild(console)
         let size = loaded.model.config.imageSize
         try loaded.model.validateInput(shape: [1, 3, size, size])      // a hostile image_size: too many tokens

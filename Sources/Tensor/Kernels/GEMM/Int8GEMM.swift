@@ -31,6 +31,10 @@ enum Int8GEMM {
     /// M rounded up to whole micro-tiles.
     static func paddedRows(_ m: Int) -> Int { (m + rows - 1) / rows * rows }
 
+    /// Whether this build contains the AVX512-VNNI kernel (false in a versioned dependency
+    /// or on a non-x86 host).
+    static var vnniCompiled: Bool { VNNIKernels.isCompiled }
+
     /// Whether the AVX512-VNNI kernel runs: compiled in, the CPU has it, and the float32
     /// kernel table in use is the AVX-512 one (`TENSOR_KERNEL=portable|avx2` turns it off).
     static var usesVNNI: Bool {
@@ -72,11 +76,13 @@ enum Int8GEMM {
     /// columns `64·panel ..< 64·panel + 64`. The epilogue of different tiles runs on
     /// different threads and must write disjoint memory.
     ///
-    /// Blocking: a job is one weight panel (`depth` × 64 bytes, ≤ 256 KB at K = 4096)
-    /// against a block of 16 row tiles (64 rows, ≤ 256 KB of A), both resident in L2 while
-    /// the 16 micro-kernels run; consecutive jobs of a thread keep the same A block and
-    /// stream the panels (the packed weights, ≤ 4 MB per layer, stay in L3). The jobs are
-    /// split over the threads in contiguous ranges, so each thread owns whole A blocks.
+    /// Blocking: a job is one weight panel (`depth` × 64 bytes, 64 KB at K = 1024) against
+    /// a block of row tiles holding about 256 KB of A (256 rows at K = 1024, 64 at 4096),
+    /// both resident in L2 while its micro-kernels run; consecutive jobs of a thread keep
+    /// the same A block and stream the panels, so the packed weights (1–4 MB per layer)
+    /// are read from L3 once per A block: the larger the block, the less weight traffic.
+    /// The jobs are split over the threads in contiguous ranges (whole A blocks, except
+    /// one shared at the split).
     static func multiply(
         m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
         vnni: Bool = usesVNNI,
@@ -86,7 +92,7 @@ enum Int8GEMM {
         let tiles = paddedRows(m) / rows, panels = paddedColumns(n) / columns
         let groups = depth / 4
         let panelBytes = depth * columns
-        let blockTiles = 16
+        let blockTiles = Swift.max(16, (262_144 / Swift.max(depth, 1)) / rows)
         let blocks = (tiles + blockTiles - 1) / blockTiles
         let a = UncheckedSendable(a), packed = UncheckedSendable(packed)
         // About 16 · 4 · 64 · depth · 2 operations per job: one job is worth a thread.
