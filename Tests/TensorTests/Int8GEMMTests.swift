@@ -35,7 +35,7 @@ struct Int8GEMMTests {
     /// Whether this machine runs the VNNI kernel (the comparison below needs it).
     static let vnniAvailable = Int8GEMM.usesVNNI
 
-    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024)])
+    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
     func portableMatchesNaive(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 1000 + n + k))
@@ -46,7 +46,7 @@ struct Int8GEMMTests {
     }
 
     @Test(.enabled(if: vnniAvailable, "needs a CPU with AVX512-VNNI and the VNNI target"),
-          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024)])
+          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
     func vnniMatchesPortableBitForBit(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 7 + n * 3 + k))

@@ -78,11 +78,13 @@ enum Int8GEMM {
     ///
     /// Blocking: a job is one weight panel (`depth` × 64 bytes, 64 KB at K = 1024) against
     /// a block of row tiles holding about 256 KB of A (256 rows at K = 1024, 64 at 4096),
-    /// both resident in L2 while its micro-kernels run; consecutive jobs of a thread keep
-    /// the same A block and stream the panels, so the packed weights (1–4 MB per layer)
-    /// are read from L3 once per A block: the larger the block, the less weight traffic.
-    /// The jobs are split over the threads in contiguous ranges (whole A blocks, except
-    /// one shared at the split).
+    /// both resident in L2; consecutive jobs of a thread keep the same A block and stream
+    /// the panels, so the packed weights (1–4 MB per layer) are read from L3 once per A
+    /// block. Inside a job, K is cut into blocks of 256 (16 KB of the panel, which stays in
+    /// L1 while every tile of the block passes over it); the tiles' int32 sums wait in a
+    /// per-thread scratch (≤ 64 KB) until the last K block, then go to the epilogue. The
+    /// sums are exact, so the blocking does not change a bit. The jobs are split over the
+    /// threads in contiguous ranges (whole A blocks, except one shared at the split).
     static func multiply(
         m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
         vnni: Bool = usesVNNI,
@@ -92,26 +94,40 @@ enum Int8GEMM {
         let tiles = paddedRows(m) / rows, panels = paddedColumns(n) / columns
         let groups = depth / 4
         let panelBytes = depth * columns
-        let blockTiles = Swift.max(16, (262_144 / Swift.max(depth, 1)) / rows)
+        let blockTiles = Swift.min(64, Swift.max(16, (262_144 / Swift.max(depth, 1)) / rows))
         let blocks = (tiles + blockTiles - 1) / blockTiles
+        let kBlocks = Swift.max(1, (groups + kBlockGroups - 1) / kBlockGroups)
+        let blockGroups = (groups + kBlocks - 1) / kBlocks  // balanced K blocks
+        let tileInts = rows * columns
         let a = UncheckedSendable(a), packed = UncheckedSendable(packed)
-        // About 16 · 4 · 64 · depth · 2 operations per job: one job is worth a thread.
+        // About 16 · 4 · 64 · depth · 2 operations per job or more: one job is worth a thread.
         withoutActuallyEscaping(epilogue) { epilogue in
             let epilogue = UncheckedSendable(epilogue)
             parallelFor(blocks * panels, grain: 1) { range in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: rows * columns) { scratch in
-                    let sums = scratch.baseAddress!  // [4, 64]
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockTiles * tileInts) { scratch in
+                    let sums = scratch.baseAddress!  // [blockTiles, 4, 64]
                     for job in range {
                         let block = job / panels, panel = job % panels
                         let b = packed.value + panel * panelBytes
-                        for tile in (block * blockTiles)..<Swift.min(tiles, (block + 1) * blockTiles) {
-                            let aTile = a.value + tile * rows * depth
-                            if vnni {
-                                VNNIKernels.int8MicroKernel(groups, aTile, depth, b, sums, columns)
-                            } else {
-                                portableMicroKernel(groups, aTile, depth, b, sums, columns)
+                        let firstTile = block * blockTiles, endTile = Swift.min(tiles, firstTile + blockTiles)
+                        var g0 = 0
+                        while g0 < groups {
+                            let count = Swift.min(blockGroups, groups - g0)
+                            for tile in firstTile..<endTile {
+                                let aTile = a.value + tile * rows * depth + 4 * g0
+                                let bSlice = b + g0 * 4 * columns
+                                let cTile = sums + (tile - firstTile) * tileInts
+                                if vnni {
+                                    VNNIKernels.int8MicroKernel(count, aTile, depth, bSlice, cTile, columns, g0 > 0)
+                                } else {
+                                    portableMicroKernel(count, aTile, depth, bSlice, cTile, columns, g0 > 0)
+                                }
                             }
-                            epilogue.value(tile, panel, sums)
+                            g0 += count
+                        }
+                        if groups == 0 { sums.initialize(repeating: 0, count: (endTile - firstTile) * tileInts) }
+                        for tile in firstTile..<endTile {
+                            epilogue.value(tile, panel, sums + (tile - firstTile) * tileInts)
                         }
                     }
                 }
@@ -119,15 +135,19 @@ enum Int8GEMM {
         }
     }
 
+    /// Groups of 4 k per K block: 64 groups = 256 k, a 16 KB slice of a 64-column panel.
+    static let kBlockGroups = 64
+
     /// The portable micro-kernel: the same int32 sums as `VNNIKernels.int8MicroKernel`
-    /// in plain Swift (any CPU, arm64 included).
+    /// in plain Swift (any CPU, arm64 included); `accumulate` adds to C instead of
+    /// overwriting it.
     static func portableMicroKernel(
         _ groups: Int, _ a: UnsafePointer<UInt8>, _ aRowStride: Int,
-        _ b: UnsafePointer<Int8>, _ c: UnsafeMutablePointer<Int32>, _ cRowStride: Int
+        _ b: UnsafePointer<Int8>, _ c: UnsafeMutablePointer<Int32>, _ cRowStride: Int, _ accumulate: Bool
     ) {
         for r in 0..<rows {
             let aRow = a + r * aRowStride, cRow = c + r * cRowStride
-            for lane in 0..<columns { cRow[lane] = 0 }
+            if !accumulate { for lane in 0..<columns { cRow[lane] = 0 } }
             for g in 0..<groups {
                 let bGroup = b + g * 4 * columns
                 let x0 = Int32(aRow[4 * g]), x1 = Int32(aRow[4 * g + 1])
