@@ -7,6 +7,7 @@
 //   swift run -c release tensor-bench image PHOTO.jpg   JPEG decode + CLIP preprocessing vs Pillow
 //   swift run -c release tensor-bench io [PATH] [--keep]
 //                                               open + touch a 600 MB bf16 safetensors file, RSS
+//   swift run -c release tensor-bench gzip FILE.gz   gzip decompression MB/s vs Python's zlib
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,7 +17,8 @@ case "core": CoreBenchmark.run()
 case "int8": Int8LinearBenchmark.run(only: arguments.dropFirst().first)
 case "io": IOBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "image": ImageBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "gzip": GzipBenchmark.run(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: tensor-bench gemm [--no-numpy] | int8 | core | io [PATH] [--keep] | image PHOTO.jpg")
+    print("usage: tensor-bench gemm [--no-numpy] | int8 [qkv|proj|fc1|fc2] | core | io [PATH] [--keep] | image PHOTO.jpg | gzip FILE.gz")
     exit(arguments.isEmpty ? 0 : 2)
 }
