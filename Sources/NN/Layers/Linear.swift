@@ -3,8 +3,9 @@ import Tensor
 /// A fully connected layer, `y = x · Wᵀ + b`, as `torch.nn.Linear`.
 ///
 /// Parameters: `weight` `[out, in]`, `bias` `[out]` (optional). The weight may be kept in
-/// bfloat16 or float16 (widened inside the GEMM); `activation: .gelu` fuses the GELU
-/// into the GEMM's epilogue.
+/// bfloat16 or float16 (widened inside the GEMM), or quantised to int8 by
+/// `quantise(to: .int8)` (integer dot-product GEMM); `activation: .gelu` fuses the GELU
+/// into the GEMM's epilogue either way.
 public final class Linear: Layer {
     public let inFeatures: Int
     public let outFeatures: Int
