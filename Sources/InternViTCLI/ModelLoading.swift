@@ -42,6 +42,10 @@ enum ModelLoading {
                      console: Console, help: String) throws -> LoadedModel {
         let loaded = try loadWeights(spec, dtype: dtype, memoryMapped: memoryMapped, console: console, help: help)
         guard precision != .float32 else { return loaded }
+        if precision == .int8 && Int8LinearWeights.kernelName == "portable" {
+            console.err("internvit: warning: --precision int8 runs on portable integer loops here (no AVX512-VNNI, "
+                        + "or TENSOR_KERNEL chose another table): same results, but several times slower than float32")
+        }
         let start = Date()
         loaded.model.quantiseLinearLayers(to: precision)
         return LoadedModel(model: loaded.model, directory: loaded.directory,
