@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 import InternViT
 import NN
 import NNTesting
@@ -41,5 +42,19 @@ import Testing
         let again = model(pixels, TrainingContext(parameters: parameters, isTraining: true, seed: 3)).value
         #expect(trained.scalars == again.scalars)
         #expect(trained.maxAbsDifference(evaluated) > 1e-3)
+    }
+}
+
+/// `InternVisionConfig.jsonData` writes the released layout and reads back equal.
+@Suite struct InternVisionConfigJSONTests {
+    @Test(arguments: [InternVisionConfig.internViT300M, InternVisionConfig(),
+                      InternViTTrainingTests.config(norm: .layerNorm, qkNormalization: false)])
+    func roundTrip(config: InternVisionConfig) throws {
+        let data = config.jsonData()
+        #expect(try InternVisionConfig(json: data) == config)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["model_type"] as? String == "intern_vit_6b")
+        #expect(object["architectures"] as? [String] == ["InternVisionModel"])
+        #expect(object["norm_type"] as? String == config.normType.rawValue)
     }
 }
