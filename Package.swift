@@ -117,10 +117,12 @@ let package = Package(
         .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
         .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
                           swiftSettings: kernelSettings),
-        .executableTarget(name: "vit-train", dependencies: ["Autograd", "Tensor", "Imaging"], path: "Examples/ViTTraining",
-                          swiftSettings: kernelSettings),
+        .target(name: "DigitsTraining", dependencies: ["InternViT", "NN", "Autograd", "Tensor", "Imaging"],
+                path: "Examples/ViTTraining/Model", swiftSettings: kernelSettings),
+        .executableTarget(name: "vit-train", dependencies: ["DigitsTraining", "Tensor", "Imaging"],
+                          path: "Examples/ViTTraining/CLI", swiftSettings: kernelSettings),
         .testTarget(
-            name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
+            name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "DigitsTraining", "InternViT", "Autograd", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
