@@ -46,9 +46,7 @@ ROTATE = option("--rotate", 10.0)
 SCALE = option("--scale", 0.1)
 BATCH = option("--batch", 64, int)
 WARMUP = option("--warmup", 5, int)
-PATCH = option("--patch", 2, int)
-HEAD_NORM = option("--head-norm", 0, int)
-TOKENS = 1 + (8 // PATCH) ** 2
+
 
 path = sys.argv[1]
 rows = np.loadtxt(gzip.open(path, "rt"), delimiter=",", dtype=np.float32)
@@ -112,12 +110,11 @@ class Layer(nn.Module):
 class DigitsInternViT(nn.Module):
     def __init__(self):
         super().__init__()
-        self.patch = nn.Conv2d(3, D, PATCH, stride=PATCH)
+        self.patch = nn.Conv2d(3, D, 2, stride=2)
         self.cls = nn.Parameter(torch.empty(1, 1, D))
-        self.pos = nn.Parameter(torch.empty(1, TOKENS, D))
+        self.pos = nn.Parameter(torch.empty(1, 17, D))
         rates = torch.linspace(0, DROP_PATH, DEPTH).tolist()
         self.layers = nn.ModuleList(Layer(rate) for rate in rates)
-        self.head_norm = nn.LayerNorm(D, eps=1e-6) if HEAD_NORM else nn.Identity()
         self.head = nn.Linear(D, 10)
         nn.init.trunc_normal_(self.cls, std=0.02, a=-0.04, b=0.04)
         nn.init.trunc_normal_(self.pos, std=0.02, a=-0.04, b=0.04)
@@ -131,7 +128,7 @@ class DigitsInternViT(nn.Module):
         x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
         for layer in self.layers:
             x = layer(x)
-        return self.head(self.head_norm(x[:, 0]))
+        return self.head(x[:, 0])
 
 
 model = DigitsInternViT()

@@ -15,7 +15,7 @@ let help = """
     vit-train — train a small InternViT on scikit-learn's 8×8 digits, or predict with one
 
     usage:
-      vit-train --data PATH --seed S --output DIR [--epochs N]
+      vit-train --data PATH --seed S --output DIR [--epochs N] [recipe options]
       vit-train --predict DIR --data PATH --output FILE
       vit-train --help
 
@@ -26,6 +26,11 @@ let help = """
     model.safetensors (InternViT keys: `internvit embed --model DIR` loads it),
     head.safetensors (the classifier) and loss.png. Default 60 epochs; the same seed gives
     the same model bytes.
+
+    Recipe options (defaults in parentheses are the tested recipe; see Docs/Training.md):
+      --width N (64)  --depth N (4)  --heads N (4)  --batch-size N (64)
+      --learning-rate X (2e-3)  --weight-decay X (0.05)  --label-smoothing X (0.1)
+      --drop-path X (0.1)  --rotation DEGREES (10)  --scale X (0.1)  --shift PIXELS (1)
 
     Prediction loads DIR through the inference path and writes FILE with one predicted
     digit per input line, in order. Each line needs 64 pixels; a 65th field (a label,
@@ -54,7 +59,7 @@ func parseOptions(_ arguments: [String]) throws -> [String: String] {
     var rest = arguments[...]
     while let flag = rest.popFirst() {
         if flag == "--help" || flag == "-h" { options["--help"] = ""; continue }
-        guard ["--data", "--seed", "--output", "--epochs", "--predict"].contains(flag) else {
+        guard ["--data", "--seed", "--output", "--epochs", "--predict"].contains(flag) || RecipeFlags.all[flag] != nil else {
             throw TrainingError("unknown argument '\(flag)' (see vit-train --help)")
         }
         guard let value = rest.popFirst() else { throw TrainingError("\(flag) needs a value (see vit-train --help)") }
@@ -62,6 +67,23 @@ func parseOptions(_ arguments: [String]) throws -> [String: String] {
         options[flag] = value
     }
     return options
+}
+
+/// Recipe options: flag → (what it sets, its range).
+enum RecipeFlags {
+    static let all: [String: (apply: @Sendable (inout TrainingRecipe, Double) -> Void, range: ClosedRange<Double>, integer: Bool)] = [
+    "--width": ({ $0.width = Int($1) }, 4...1024, true),
+    "--depth": ({ $0.depth = Int($1) }, 1...64, true),
+    "--heads": ({ $0.heads = Int($1) }, 1...64, true),
+    "--batch-size": ({ $0.batchSize = Int($1) }, 1...1437, true),
+    "--learning-rate": ({ $0.peakLearningRate = Float($1) }, 1e-6...1, false),
+    "--weight-decay": ({ $0.weightDecay = Float($1) }, 0...10, false),
+    "--label-smoothing": ({ $0.labelSmoothing = Float($1) }, 0...0.99, false),
+    "--drop-path": ({ $0.dropPath = Float($1) }, 0...0.9, false),
+    "--rotation": ({ $0.augmentation.rotation = Float($1) }, 0...180, false),
+    "--scale": ({ $0.augmentation.scale = Float($1) }, 0...0.9, false),
+    "--shift": ({ $0.augmentation.shift = Float($1) }, 0...4, false),
+    ]
 }
 
 func trainCommand(_ options: [String: String]) throws {
@@ -73,6 +95,16 @@ func trainCommand(_ options: [String: String]) throws {
     if let text = options["--epochs"] {
         guard let n = Int(text), (1...10_000).contains(n) else { throw TrainingError("--epochs '\(text)' is not in 1…10000") }
         recipe.epochs = n
+    }
+    for (flag, text) in options.sorted(by: { $0.key < $1.key }) {
+        guard let setting = RecipeFlags.all[flag] else { continue }
+        guard let value = Double(text), setting.range.contains(value), !setting.integer || value == value.rounded() else {
+            throw TrainingError("\(flag) '\(text)' is not \(setting.integer ? "an integer" : "a number") in \(setting.range)")
+        }
+        setting.apply(&recipe, value)
+    }
+    guard recipe.width % recipe.heads == 0 else {
+        throw TrainingError("--width \(recipe.width) is not divisible by --heads \(recipe.heads)")
     }
     let all = try DigitsData.load(dataPath, requireLabels: true)
     guard all.count >= 1797 else {
@@ -110,7 +142,9 @@ func predictCommand(_ options: [String: String]) throws {
     guard let modelPath = options["--predict"], let dataPath = options["--data"], let output = options["--output"] else {
         throw TrainingError("prediction needs --predict DIR, --data PATH and --output FILE (see vit-train --help)")
     }
-    guard options["--seed"] == nil, options["--epochs"] == nil else { throw TrainingError("--seed and --epochs are for training") }
+    guard options["--seed"] == nil, options["--epochs"] == nil, !options.keys.contains(where: { RecipeFlags.all[$0] != nil }) else {
+        throw TrainingError("--seed, --epochs and the recipe options are for training")
+    }
     let model = try DigitsClassifier.load(URL(fileURLWithPath: modelPath))
     let data = try DigitsData.load(dataPath, requireLabels: false)
     let text = model.predict(data).map(String.init).joined(separator: "\n") + "\n"
