@@ -152,6 +152,20 @@ import Testing
         #expect(loaded.predict(data) == model.predict(data))
     }
 
+    @Test func movingAverageIsEvaluatedAndKept() throws {
+        let data = try DigitsData.parse(Array(Self.syntheticCSV(rows: 48).utf8), source: "synthetic", requireLabels: true)
+        var recipe = Self.tinyRecipe
+        recipe.averageDecay = 0.9
+        var reports: [EpochReport] = []
+        let (averaged, _) = try DigitsTrainer.train(data.rows(0..<40), heldOut: data.rows(40..<48), seed: 7, recipe: recipe,
+                                                    epochDone: { reports.append($0) })
+        let (raw, _) = try DigitsTrainer.train(data.rows(0..<40), heldOut: data.rows(40..<48), seed: 7, recipe: Self.tinyRecipe)
+        #expect(reports.allSatisfy { $0.rawHeldOutAccuracy != nil && $0.heldOutAccuracy != nil })
+        // Same steps (the average does not touch the optimisation), other kept weights.
+        let difference = averaged.head.weight.float.maxAbsDifference(raw.head.weight.float)
+        #expect(difference > 1e-6)
+    }
+
     @Test func unusableOutputFoldersAreRefusedBeforeTraining() throws {
         let directory = try Self.temporaryDirectory()
         defer {

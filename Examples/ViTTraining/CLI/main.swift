@@ -31,6 +31,7 @@ let help = """
       --width N (64)  --depth N (4)  --heads N (4)  --batch-size N (64)
       --learning-rate X (2e-3)  --weight-decay X (0.05)  --label-smoothing X (0.1)
       --drop-path X (0.1)  --rotation DEGREES (10)  --scale X (0.1)  --shift PIXELS (1)
+      --average-decay X (0: off; the weights' moving average is evaluated and saved)
 
     Prediction loads DIR through the inference path and writes FILE with one predicted
     digit per input line, in order. Each line needs 64 pixels; a 65th field (a label,
@@ -83,6 +84,7 @@ enum RecipeFlags {
     "--rotation": ({ $0.augmentation.rotation = Float($1) }, 0...180, false),
     "--scale": ({ $0.augmentation.scale = Float($1) }, 0...0.9, false),
     "--shift": ({ $0.augmentation.shift = Float($1) }, 0...4, false),
+    "--average-decay": ({ $0.averageDecay = Float($1) }, 0...0.99999, false),
     ]
 }
 
@@ -124,9 +126,11 @@ func trainCommand(_ options: [String: String]) throws {
         epochDone: { report in
             if isTerminal { emit("\r\u{1B}[K", to: 2) }
             accuracies.append(report.heldOutAccuracy ?? 0)
-            let line = String(format: "epoch %3d/%d  loss %.4f  train acc %.2f%%  held-out acc %.2f%%  %.2f s",
+            var line = String(format: "epoch %3d/%d  loss %.4f  train acc %.2f%%  held-out acc %.2f%%",
                               report.epoch, recipe.epochs, report.loss, 100 * report.trainAccuracy,
-                              100 * (report.heldOutAccuracy ?? 0), report.seconds)
+                              100 * (report.heldOutAccuracy ?? 0))
+            if let raw = report.rawHeldOutAccuracy { line += String(format: " (raw weights %.2f%%)", 100 * raw) }
+            line += String(format: "  %.2f s", report.seconds)
             guard emit(line + "\n", to: 1) else { throw TrainingError("cannot write to standard output") }
         })
     try model.save(to: outputURL)

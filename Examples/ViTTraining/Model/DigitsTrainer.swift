@@ -25,6 +25,11 @@ public struct TrainingRecipe: Sendable {
     /// The toy InternViT (see `DigitsClassifier.config`).
     public var width = 64, depth = 4, heads = 4, mlpRatio = 4
     public var layerScale: Float = 1, dropPath: Float = 0.1
+    /// Decay of the exponential moving average of the weights (0: none). With an average,
+    /// the held-out accuracy is measured on, and the model saved with, the averaged weights;
+    /// the decay used at step t is min(decay, (1 + t)/(10 + t)) so early averages are not
+    /// dominated by the random initialisation.
+    public var averageDecay: Float = 0
 
     /// The defaults.
     public init() {}
@@ -43,8 +48,12 @@ public struct EpochReport: Sendable {
     public let loss: Double
     /// Accuracy on the (augmented) training batches, in training mode.
     public let trainAccuracy: Double
-    /// Accuracy on the held-out rows (inference path), if any were given.
+    /// Accuracy on the held-out rows (inference path) of the weights training keeps (the
+    /// moving average when the recipe has one), if held-out rows were given.
     public let heldOutAccuracy: Double?
+    /// Accuracy on the held-out rows of the raw (not averaged) weights, when the recipe
+    /// keeps a moving average.
+    public let rawHeldOutAccuracy: Double?
     /// Wall time of the epoch, seconds.
     public let seconds: Double
 }
@@ -58,7 +67,8 @@ public enum DigitsTrainer {
     /// - Parameters:
     ///   - progress: called after each step with (step in epoch, steps per epoch).
     ///   - epochDone: called after each epoch; a thrown error stops training.
-    /// - Returns: the trained model and the loss of every step.
+    /// - Returns: the trained model (holding the averaged weights when the recipe keeps a
+    ///   moving average) and the loss of every step.
     public static func train(_ train: DigitsData, heldOut: DigitsData?, seed: UInt64, recipe: TrainingRecipe,
                              progress: (Int, Int) -> Void = { _, _ in },
                              epochDone: (EpochReport) throws -> Void = { _ in }) rethrows -> (model: DigitsClassifier, losses: [Float]) {
@@ -74,6 +84,7 @@ public enum DigitsTrainer {
                                             totalSteps: stepsPerEpoch * recipe.epochs)
         var shuffler = SeededGenerator(seed: seed &+ 2)
         var distorter = SeededGenerator(seed: seed &+ 3)
+        let average = recipe.averageDecay > 0 ? model.trainableParameters() : nil
         var losses: [Float] = []
         var step = 0
         for epoch in 1...recipe.epochs {
@@ -96,6 +107,13 @@ public enum DigitsTrainer {
                 loss.backward()
                 GradientClipping.clipByGlobalNorm(parameters.parameters, maxNorm: recipe.gradientClip)
                 optimizer.step(&parameters.parameters, learningRate: schedule.learningRate(at: step))
+                if let average {
+                    let decay = Swift.min(recipe.averageDecay, Float(1 + step) / Float(10 + step))
+                    for (index, parameter) in parameters.parameters.enumerated() {
+                        let averaged = average.parameters[index].variable.value * decay + parameter.variable.value * (1 - decay)
+                        average.parameters[index].variable = Variable(averaged)              // same shape
+                    }
+                }
                 step += 1
                 losses.append(loss.value.item)
                 lossSum += Double(loss.value.item) * Double(rows.count)
@@ -103,10 +121,16 @@ public enum DigitsTrainer {
                 progress(batchIndex + 1, stepsPerEpoch)
             }
             model.update(from: parameters)
+            var rawHeldOutAccuracy: Double?
+            if let average {
+                rawHeldOutAccuracy = heldOut.map { accuracy(model.predict($0), $0.labels) }
+                model.update(from: average)
+            }
             let heldOutAccuracy = heldOut.map { accuracy(model.predict($0), $0.labels) }
             try epochDone(EpochReport(epoch: epoch, loss: lossSum / Double(train.count),
                                       trainAccuracy: Double(correct) / Double(train.count),
-                                      heldOutAccuracy: heldOutAccuracy, seconds: Date().timeIntervalSince(started)))
+                                      heldOutAccuracy: heldOutAccuracy, rawHeldOutAccuracy: rawHeldOutAccuracy,
+                                      seconds: Date().timeIntervalSince(started)))
         }
         return (model, losses)
     }
