@@ -46,6 +46,7 @@ ROTATE = option("--rotate", 10.0)
 SCALE = option("--scale", 0.1)
 BATCH = option("--batch", 64, int)
 WARMUP = option("--warmup", 5, int)
+AVERAGE_DECAY = option("--average-decay", 0.0)
 
 
 path = sys.argv[1]
@@ -132,6 +133,7 @@ class DigitsInternViT(nn.Module):
 
 
 model = DigitsInternViT()
+average = [p.detach().clone() for p in model.parameters()] if AVERAGE_DECAY > 0 else None
 optimizer = torch.optim.AdamW(model.parameters(), lr=LR, weight_decay=WD)
 steps_per_epoch = math.ceil(1437 / BATCH)
 warmup, total = WARMUP * steps_per_epoch, EPOCHS * steps_per_epoch
@@ -158,10 +160,22 @@ for epoch in range(1, EPOCHS + 1):
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         total_loss += loss.item() * len(batch)
+        if average is not None:
+            decay = min(AVERAGE_DECAY, (1 + step) / (10 + step))
+            with torch.no_grad():
+                for kept, p in zip(average, model.parameters()):
+                    kept.mul_(decay).add_(p, alpha=1 - decay)
         step += 1
     model.eval()
     with torch.no_grad():
+        if average is not None:
+            raw = [p.detach().clone() for p in model.parameters()]
+            for p, kept in zip(model.parameters(), average):
+                p.copy_(kept)
         accuracy = (model(test_x).argmax(-1) == test_y).float().mean().item()
+        if average is not None:
+            for p, r in zip(model.parameters(), raw):
+                p.copy_(r)
     seconds.append(time.perf_counter() - started)
     print(f"epoch {epoch:3d}  loss {total_loss / 1437:.4f}  held-out acc {100 * accuracy:.2f}%  {seconds[-1]:.2f} s",
           flush=True)

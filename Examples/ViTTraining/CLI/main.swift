@@ -23,7 +23,7 @@ let help = """
     comma-separated fields per line, 64 pixels 0…16 and a label 0…9), trains on rows
     0…1436 and reports held-out accuracy on rows 1437…1796 after each epoch (a progress
     bar on stderr when it is a terminal). DIR receives config.json (InternViT layout),
-    model.safetensors (InternViT keys: `internvit embed --model DIR` loads it),
+    model.safetensors (InternViT keys: `internvit inspect --model DIR` reads it),
     head.safetensors (the classifier) and loss.png. Default 60 epochs; the same seed gives
     the same model bytes.
 
