@@ -36,7 +36,7 @@ import Testing
     static var tinyRecipe: TrainingRecipe {
         var recipe = TrainingRecipe()
         recipe.epochs = 2; recipe.batchSize = 16; recipe.warmupEpochs = 1
-        recipe.width = 16; recipe.depth = 2; recipe.heads = 2; recipe.mlpRatio = 2
+        recipe.width = 16; recipe.depth = 2; recipe.heads = 2; recipe.mlpRatio = 2; recipe.averageDecay = 0
         return recipe
     }
 

@@ -24,14 +24,15 @@ let help = """
     0…1436 and reports held-out accuracy on rows 1437…1796 after each epoch (a progress
     bar on stderr when it is a terminal). DIR receives config.json (InternViT layout),
     model.safetensors (InternViT keys: `internvit inspect --model DIR` reads it),
-    head.safetensors (the classifier) and loss.png. Default 60 epochs; the same seed gives
+    head.safetensors (the classifier) and loss.png. Default 150 epochs; the same seed gives
     the same model bytes.
 
     Recipe options (defaults in parentheses are the tested recipe; see Docs/Training.md):
-      --width N (64)  --depth N (4)  --heads N (4)  --batch-size N (64)
+      --width N (96)  --depth N (4)  --heads N (6)  --batch-size N (64)
       --learning-rate X (2e-3)  --weight-decay X (0.05)  --label-smoothing X (0.1)
       --drop-path X (0.1)  --rotation DEGREES (10)  --scale X (0.1)  --shift PIXELS (1)
-      --average-decay X (0: off; the weights' moving average is evaluated and saved)
+      --average-decay X (0.998; 0 turns off the moving average of the weights, which is
+        what is evaluated and saved)
 
     Prediction loads DIR through the inference path and writes FILE with one predicted
     digit per input line, in order. Each line needs 64 pixels; a 65th field (a label,

@@ -31,7 +31,7 @@ public final class DigitsClassifier: Module {
     /// The toy InternViT configuration: 8-pixel images, 2-pixel patches, LayerNorm
     /// (ε 1e-6), qkv bias, no q/k norm, exact GELU, layer scale initialised to
     /// `layerScale`, drop path rising to `dropPath`.
-    public static func config(width: Int = 64, depth: Int = 4, heads: Int = 4, mlpRatio: Int = 4,
+    public static func config(width: Int = 96, depth: Int = 4, heads: Int = 6, mlpRatio: Int = 4,
                               layerScale: Float = 1, dropPath: Float = 0.1) -> InternVisionConfig {
         var c = InternVisionConfig.internViT300M
         c.hiddenSize = width; c.intermediateSize = mlpRatio * width; c.numAttentionHeads = heads

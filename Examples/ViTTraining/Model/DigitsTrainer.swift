@@ -8,7 +8,7 @@ import Tensor
 /// are vit-train's recipe (the PyTorch twin, Scripts/bench_vit_train_torch.py, uses the
 /// same numbers).
 public struct TrainingRecipe: Sendable {
-    public var epochs = 60
+    public var epochs = 150
     public var batchSize = 64
     public var peakLearningRate: Float = 2e-3
     public var minimumLearningRate: Float = 1e-5
@@ -23,13 +23,13 @@ public struct TrainingRecipe: Sendable {
     /// Random affine distortion of each training image.
     public var augmentation = DigitsAugmentation(rotation: 10, scale: 0.1, shift: 1)
     /// The toy InternViT (see `DigitsClassifier.config`).
-    public var width = 64, depth = 4, heads = 4, mlpRatio = 4
+    public var width = 96, depth = 4, heads = 6, mlpRatio = 4
     public var layerScale: Float = 1, dropPath: Float = 0.1
     /// Decay of the exponential moving average of the weights (0: none). With an average,
     /// the held-out accuracy is measured on, and the model saved with, the averaged weights;
     /// the decay used at step t is min(decay, (1 + t)/(10 + t)) so early averages are not
     /// dominated by the random initialisation.
-    public var averageDecay: Float = 0
+    public var averageDecay: Float = 0.998
 
     /// The defaults.
     public init() {}
