@@ -11,7 +11,7 @@ embeddings, zero biases, norm weights 1, layer scales LAYER_SCALE (1).
 Recipe: inputs pixel/16; each training image under a random affine map (rotation +-10
 degrees, scale +-10 %, shift +-1 px, bilinear, zero fill); AdamW (lr 2e-3, wd 0.05), batch
 64, 5 warmup epochs then cosine to 1e-5, grad clip 1.0, cross-entropy with label smoothing
-0.1, 150 epochs; held-out accuracy measured on an exponential moving average of the
+0.1, 200 epochs; held-out accuracy measured on an exponential moving average of the
 weights (decay min(0.998, (1+t)/(10+t))). Rows 0..1436 train, 1437..1796 held out.
 
 Run: /work/venv/bin/python Scripts/bench_vit_train_torch.py "$(Scripts/fetch_digits.sh)" [--epochs N] [--seed S]
@@ -35,7 +35,7 @@ def option(name, default, kind=float):
 
 
 torch.set_num_threads(option("--threads", 2, int))
-EPOCHS = option("--epochs", 150, int)
+EPOCHS = option("--epochs", 200, int)
 torch.manual_seed(option("--seed", 0, int))
 D = option("--width", 96, int)
 DEPTH = option("--depth", 4, int)

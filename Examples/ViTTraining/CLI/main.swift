@@ -24,7 +24,7 @@ let help = """
     0…1436 and reports held-out accuracy on rows 1437…1796 after each epoch (a progress
     bar on stderr when it is a terminal). DIR receives config.json (InternViT layout),
     model.safetensors (InternViT keys: `internvit inspect --model DIR` reads it),
-    head.safetensors (the classifier) and loss.png. Default 150 epochs; the same seed gives
+    head.safetensors (the classifier) and loss.png. Default 200 epochs; the same seed gives
     the same model bytes.
 
     Recipe options (defaults in parentheses are the tested recipe; see Docs/Training.md):

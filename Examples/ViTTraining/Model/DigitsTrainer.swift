@@ -8,7 +8,7 @@ import Tensor
 /// are vit-train's recipe (the PyTorch twin, Scripts/bench_vit_train_torch.py, uses the
 /// same numbers).
 public struct TrainingRecipe: Sendable {
-    public var epochs = 150
+    public var epochs = 200
     public var batchSize = 64
     public var peakLearningRate: Float = 2e-3
     public var minimumLearningRate: Float = 1e-5
