@@ -6,19 +6,20 @@ import Tensor
 /// `internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N]`.
 enum BenchCommand {
     static let help = """
-        usage: internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N] [--dtype float32|bfloat16] [--no-mmap]
+        usage: internvit bench [--model DIR|random] [--tiles N] [--iterations N] [--threads N] [--dtype float32|bfloat16] [--precision float32|int8] [--no-mmap]
 
         Times the forward pass on random 448x448 pixel values: median and minimum latency
         per tile, GFLOP/s, model load time and peak resident memory. --model defaults to random.
         --encoder-layer times one encoder layer on [tiles, tokens, width] instead.
 
         options:
+        \(InternViTCommand.precisionHelp)
         \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "tiles", "iterations", "threads", "dtype"],
+        let arguments = try Arguments(raw, valueOptions: ["model", "tiles", "iterations", "threads", "dtype", "precision"],
                                       flagOptions: ["encoder-layer", "no-mmap"], help: help)
         guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
         let tiles = try arguments.integer("tiles", default: 1, range: 1...64, help: help)
@@ -26,8 +27,10 @@ enum BenchCommand {
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         try InternViTCommand.applyThreads(arguments, help: help)
         let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype,
+                                           precision: try InternViTCommand.precision(arguments, help: help),
                                            memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         console.out(loaded.buildInfo.description)
+        if loaded.model.linearPrecision == .int8 { console.out("int8 kernel: \(Int8LinearWeights.kernelName)") }
         loaded.warnIfDebugBuild(console)
         let size = loaded.model.config.imageSize
         try loaded.model.validateInput(shape: [1, 3, size, size])      // a hostile image_size: too many tokens
@@ -62,7 +65,7 @@ enum BenchCommand {
         times.sort()
         let median = times[times.count / 2] / Double(tiles), best = times[0] / Double(tiles)
         let flops = loaded.model.config.computeCost().total
-        console.out("model: \(loaded.directory?.path ?? "random InternViT-300M-448px") (\(dtype) weights), threads \(ComputeThreads.count)")
+        console.out("model: \(loaded.directory?.path ?? "random InternViT-300M-448px") (\(dtype) weights, \(loaded.model.linearPrecision) linear layers), threads \(ComputeThreads.count)")
         console.out(String(format: "load: %.2f s", loaded.loadSeconds))
         console.out(String(format: "per %dx%d tile (%d tiles x %d iterations): median %.3f s, min %.3f s; %.1f GFLOP/s at the median (%.1f GFLOP per tile)",
                            size, size, tiles, iterations, median, best, flops / median / 1e9, flops / 1e9))
