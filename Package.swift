@@ -95,14 +95,14 @@ let package = Package(
         // (Not in a versioned dependency, which may have no unsafe flags.)
         .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512", "TensorKernelsVNNI"],
                 swiftSettings: kernelSettings + optimisedInDebug()),
-        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: kernelSettings),
+        .target(name: "NN", dependencies: ["Autograd", "Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Reverse-mode automatic differentiation on Tensor (Docs/Training.md).
         .target(name: "Autograd", dependencies: ["Tensor"], swiftSettings: kernelSettings),
         // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other
         // packages can test their own layers the same way (Docs/Extending.md).
         .target(name: "NNTesting", dependencies: ["NN", "Tensor"]),
-        .target(name: "InternViT", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: kernelSettings),
+        .target(name: "InternViT", dependencies: ["NN", "Autograd", "Tensor", "Imaging"], swiftSettings: kernelSettings),
         .target(
             name: "InternViTCLI", dependencies: ["InternViT", "NN", "Tensor", "Imaging"],
             swiftSettings: kernelSettings),
@@ -125,15 +125,17 @@ let package = Package(
         .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
         .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
                           swiftSettings: kernelSettings),
-        .executableTarget(name: "vit-train", dependencies: ["Autograd", "Tensor", "Imaging"], path: "Examples/ViTTraining",
-                          swiftSettings: kernelSettings),
+        .target(name: "DigitsTraining", dependencies: ["InternViT", "NN", "Autograd", "Tensor", "Imaging"],
+                path: "Examples/ViTTraining/Model", swiftSettings: kernelSettings),
+        .executableTarget(name: "vit-train", dependencies: ["DigitsTraining", "Tensor", "Imaging"],
+                          path: "Examples/ViTTraining/CLI", swiftSettings: kernelSettings),
         .testTarget(
-            name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
+            name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "DigitsTraining", "InternViT", "Autograd", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
-        .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
+        .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
             name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
@@ -142,7 +144,7 @@ let package = Package(
             name: "InternViTCLITests", dependencies: ["InternViTCLI", "InternViT", "Imaging", "Tensor"],
             swiftSettings: kernelSettings),
         .testTarget(
-            name: "InternViTTests", dependencies: ["InternViT", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
+            name: "InternViTTests", dependencies: ["InternViT", "NN", "NNTesting", "Autograd", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
     ]
 )

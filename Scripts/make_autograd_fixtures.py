@@ -35,6 +35,9 @@ CASES = {
     "embedding": ([[6, 3]], lambda t: F.embedding(torch.tensor([0, 2, 2, 5]), t)),
     "concat_slice": ([[2, 3], [2, 2]], lambda a, b: torch.cat([a, b], dim=1)[:, 1:4] * torch.cat([a, b], dim=1).mean(dim=0)[1:4]),
     "broadcast_mul_add": ([[2, 3, 4], [4], [3, 1]], lambda x, w, b: x * w + b),
+    # Added for vit-train's recipe (after the others, so their random inputs are unchanged).
+    "cross_entropy_smoothed": ([[4, 5]], lambda z: F.cross_entropy(z, torch.tensor([1, 0, 4, 2]), label_smoothing=0.1)),
+    "silu": ([[2, 5]], lambda x: F.silu(x * 2)),
 }
 
 tensors = {}

@@ -34,3 +34,14 @@ extension Variable {
         }
     }
 }
+
+extension Variable {
+    /// SiLU, y = x·σ(x): dy/dx = σ(x)·(1 + x·(1 − σ(x))).
+    public func silu() -> Variable {
+        let x = value
+        return Variable(x.silu(), inputs: [self]) { g in
+            let s = x.sigmoid() // [...]
+            return [g * s * ((1 - s) * x + 1)]
+        }
+    }
+}

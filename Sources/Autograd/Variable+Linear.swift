@@ -14,9 +14,25 @@ extension Variable {
     }
 
     /// `x · Wᵀ + b` as `nn.Linear` stores it: x `[..., I]`, weight `[O, I]`, bias `[O]`.
+    ///
+    /// One fused op: the forward is the inference `Tensor.linear` (one GEMM over all
+    /// leading positions, bias in its epilogue); the backward is two GEMMs on the
+    /// flattened `[M, ·]` views — dx = dy · W, dW = dyᵀ · x — and a column sum for the bias,
+    /// instead of a batched product per leading index summed afterwards.
     public func linear(weight: Variable, bias: Variable?) -> Variable {
-        let product = matmul(weight.transposedLastAxes()) // [..., O]
-        return bias.map { product + $0 } ?? product
+        precondition(weight.rank == 2 && rank >= 1 && shape[rank - 1] == weight.shape[1],
+                     "linear of \(shape) with weight \(weight.shape)")
+        let inputShape = shape, outFeatures = weight.shape[0]
+        let rows = value.reshaped([-1, inputShape[rank - 1]]) // [M, I]
+        let w = weight.value // [O, I]
+        let output = rows.linear(weight: w, bias: bias?.value) // [M, O]
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return Variable(output.reshaped(Array(inputShape.dropLast()) + [outFeatures]), inputs: inputs) { g in
+            let g2 = g.reshaped([-1, outFeatures]) // [M, O]
+            let dx = g2.matmul(w).reshaped(inputShape) // [..., I]
+            let dw = g2.transposed().matmul(rows) // [O, I]
+            return bias == nil ? [dx, dw] : [dx, dw, g2.sum(axis: 0)]
+        }
     }
 
     /// The last two axes swapped.

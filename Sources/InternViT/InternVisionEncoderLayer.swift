@@ -9,19 +9,24 @@ import Tensor
 /// x = x + ls2 ⊙ mlp(norm2(x))         [B, N, D]
 /// ```
 /// `norm1`/`norm2` are LayerNorm (weight + bias) or RMSNorm (weight) per `norm_type`.
-/// `ls1`/`ls2` are `[D]` tensors stored directly under the layer's path. DropPath is the
+/// `ls1`/`ls2` are `[D]` tensors stored directly under the layer's path. `dropPath`
+/// (stochastic depth on both residual branches, rate from the encoder's linear ramp up to
+/// `drop_path_rate`) acts only in the differentiable forward in training mode; it is the
 /// identity at inference.
 public final class InternVisionEncoderLayer: Module {
-    public let norm1: any Layer
+    public let norm1: any TrainableLayer
     public let attn: InternAttention
     public let ls1: LayerScale
-    public let norm2: any Layer
+    public let norm2: any TrainableLayer
     public let mlp: InternMLP
     public let ls2: LayerScale
+    /// Stochastic depth of both residual branches (the reference's `drop_path1`/`drop_path2`).
+    public let dropPath: DropPath
 
-    public init(config: InternVisionConfig) {
+    /// A layer of `config` whose residual branches are dropped with `dropPathRate` in training.
+    public init(config: InternVisionConfig, dropPathRate: Float = 0) {
         let d = config.hiddenSize
-        func norm() -> any Layer {
+        func norm() -> any TrainableLayer {
             config.normType == .layerNorm ? LayerNorm(d, epsilon: config.layerNormEps) : RMSNorm(d, epsilon: config.layerNormEps)
         }
         norm1 = norm()
@@ -30,6 +35,7 @@ public final class InternVisionEncoderLayer: Module {
         norm2 = norm()
         mlp = InternMLP(config: config)
         ls2 = LayerScale(d, parameterName: "")
+        dropPath = DropPath(dropPathRate)
     }
 
     public func visitParameters(_ visitor: inout ParameterVisitor) {

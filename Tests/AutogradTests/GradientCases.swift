@@ -20,6 +20,8 @@ enum GradientCases {
             return joined.sliced(axis: 1, 1..<4) * joined.mean(axis: 0).sliced(axis: 0, 1..<4)
         },
         "broadcast_mul_add": { v in v[0] * v[1] + v[2] },
+        "cross_entropy_smoothed": { v in v[0].crossEntropy(labels: [1, 0, 4, 2], labelSmoothing: 0.1) },
+        "silu": { v in (v[0] * 2).silu() },
     ]
 
     /// L = Σ f(inputs) ⊙ projection, the scalar whose gradient is compared.

@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func everyCaseIsInTheFixture() throws {
-        #expect(GradientCases.all.count == 11)
+        #expect(GradientCases.all.count == 13)
         for name in GradientCases.all.keys {
             #expect(try !Self.load(name).inputs.isEmpty, "\(name) missing from the fixture")
         }
