@@ -25,6 +25,9 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     /// The object that owns borrowed memory (kept alive as long as this storage), or nil
     /// when the memory was allocated here.
     public let owner: AnyObject?
+    /// Size of the `LargeBlockAllocator` block behind `base`, or 0 when `base` came from
+    /// `malloc` or is borrowed.
+    private let largeBlockBytes: Int
 
     /// Alignment of allocated buffers, in bytes.
     public static var alignment: Int { 64 }
@@ -32,12 +35,21 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     /// Allocates uninitialised memory for `count` elements.
     ///
     /// The scalar types are trivial, so uninitialised memory is a valid (if arbitrary)
-    /// value; callers fill it before reading.
+    /// value; callers fill it before reading. Buffers of 1 MiB and more come from
+    /// `LargeBlockAllocator` (page-aligned, reused across layers), smaller ones from `malloc`.
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "negative element count \(count)")
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Scalar>.stride,
-            alignment: Swift.max(Self.alignment, MemoryLayout<Scalar>.alignment))
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Scalar>.stride)
+        precondition(!overflow, "element count \(count) is too large to allocate")
+        let raw: UnsafeMutableRawPointer
+        if bytes >= LargeBlockAllocator.minimumBytes, let block = LargeBlockAllocator.allocate(bytes: bytes) {
+            raw = block
+            largeBlockBytes = bytes
+        } else {
+            raw = UnsafeMutableRawPointer.allocate(
+                byteCount: bytes, alignment: Swift.max(Self.alignment, MemoryLayout<Scalar>.alignment))
+            largeBlockBytes = 0
+        }
         base = raw.bindMemory(to: Scalar.self, capacity: max(count, 1))
         self.count = count
         owner = nil
@@ -60,6 +72,7 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
         base = pointer
         self.count = count
         self.owner = owner
+        largeBlockBytes = 0
     }
 
     /// Whether the memory is borrowed (and so must not be written).
@@ -74,6 +87,10 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { UnsafeMutableRawPointer(base).deallocate() }
+        if largeBlockBytes > 0 {
+            LargeBlockAllocator.release(UnsafeMutableRawPointer(base), bytes: largeBlockBytes)
+        } else if owner == nil {
+            UnsafeMutableRawPointer(base).deallocate()
+        }
     }
 }
