@@ -310,19 +310,31 @@ def prepare(args):
     return photos, config
 
 
-def our_precisions(binary):
-    """The --precision values `internvit bench --help` and `embed --help` list (float32 always)."""
+PRECISION_NAME = re.compile(r"^(float|bfloat|int|uint|w|fp|bf)[0-9]+[a-z0-9-]*$")
+
+
+def our_precisions(binary, requested):
+    """The --precision values `internvit bench --help` and `embed --help` list (float32 always),
+    or `requested` (--ours-precisions) when given."""
     def listed(command):
         text = subprocess.run([binary, command, "--help"], capture_output=True, text=True).stdout
-        found = re.findall(r"--precision[ =]\[?([A-Za-z0-9_|]+)", text)
-        return [p for p in "|".join(found).split("|") if p] if found else []
+        names = []
+        for alternatives in re.findall(r"--precision[ =]\[?([A-Za-z0-9_|-]+)", text):
+            names += [p for p in alternatives.split("|") if PRECISION_NAME.match(p)]
+        if "--precision" in text and not names:
+            log(f"warning: `internvit {command} --help` mentions --precision but lists no value this script can read; "
+                "name them with --ours-precisions")
+        return list(dict.fromkeys(names))
     bench, embed = listed("bench"), listed("embed")
-    ordered = ["float32"] + [p for p in dict.fromkeys(bench) if p != "float32"]
-    return ordered, set(bench), set(embed)
+    chosen = requested if requested else bench
+    ordered = ["float32"] + [p for p in dict.fromkeys(chosen) if p != "float32"]
+    bench_set = set(bench) | set(p for p in (requested or []) if p != "float32")
+    embed_set = set(embed) | set(p for p in (requested or []) if p != "float32")
+    return ordered, bench_set, embed_set
 
 
 def ours_engines(args):
-    precisions, bench_set, embed_set = our_precisions(args.binary)
+    precisions, bench_set, embed_set = our_precisions(args.binary, args.ours_precisions)
     engines = []
     for dtype in args.ours_dtypes:
         for precision in precisions:
@@ -541,6 +553,8 @@ def main():
     parser.add_argument("--engines", nargs="+", default=["ours"] + PEERS, help="ours and/or " + " ".join(PEERS))
     parser.add_argument("--ours-dtypes", nargs="+", default=["bfloat16"], choices=["bfloat16", "float32"],
                         help="internvit --dtype (weights in memory) for ours")
+    parser.add_argument("--ours-precisions", nargs="+",
+                        help="internvit --precision values to run (default: those `internvit bench --help` lists)")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "bench-precision-work"))
     parser.add_argument("--json")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
