@@ -6,7 +6,9 @@ dynamic int8, on one checkpoint in the official layout and real photos (issue 16
   swift build -c release --product internvit
   /work/venv/bin/python Scripts/bench_precision.py [--checkpoint DIR] [--json OUT.json]
 
-Engines (each run in its own process, so peak RSS is per engine):
+Engines (each run in its own process, so peak RSS is per engine; the peers and the
+preparation steps live in Scripts/bench_precision_engines.py, so this driver never imports
+torch or onnxruntime):
   ours <precision>   `internvit bench --model DIR --iterations K --threads T` for speed (its
                      per-tile forward time: warm-up forward, then K timed forwards, median) and
                      `internvit embed --pixels PHOTOS.npy` for the outputs; float32 plus every
@@ -65,141 +67,6 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-# --- engine workers (run as `bench_precision.py --worker ENGINE ...` in a child process) ---------
-
-def load_torch_model(checkpoint, dtype):
-    """The reference port with the checkpoint's weights in `dtype`, built on the meta device and
-    filled tensor by tensor, so the process never holds a second copy of the weights."""
-    import torch
-    from safetensors import safe_open
-    sys.path.insert(0, SCRIPTS)
-    import internvit_reference as ref
-    ref.InternAttention.record_attention = False
-    with open(os.path.join(checkpoint, "config.json")) as f:
-        cfg = ref.config_with_defaults(json.load(f))
-    with torch.device("meta"):
-        model = ref.InternVisionModel(cfg)
-    state = {}
-    with safe_open(os.path.join(checkpoint, "model.safetensors"), framework="pt") as f:
-        for key in f.keys():
-            state[key] = f.get_tensor(key).to(dtype)
-    model.load_state_dict(state, strict=True, assign=True)
-    return model.eval()
-
-
-class LastHiddenState:
-    """Wraps the port so a forward returns only last_hidden_state (what ONNX exports)."""
-
-    def __new__(cls, model):
-        import torch
-
-        class Wrapper(torch.nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.model = model
-
-            def forward(self, pixel_values):
-                return self.model(pixel_values)[0]
-        return Wrapper().eval()
-
-
-def torch_runner(engine, checkpoint, threads):
-    import torch
-    torch.set_num_threads(threads)
-    dtype = {"pytorch-float32": torch.float32, "pytorch-bfloat16": torch.bfloat16,
-             "pytorch-float64": torch.float64}[engine]
-    model = load_torch_model(checkpoint, dtype)
-
-    def forward(pixels):  # [B, 3, H, W] float32 numpy -> [B, N, D] float32 numpy
-        with torch.no_grad():
-            return model(torch.from_numpy(pixels).to(dtype))[0].float().numpy()
-    return forward
-
-
-def ort_runner(engine, work, threads):
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    path = os.path.join(work, "model.float32.onnx" if engine == "ort-float32" else "model.int8.onnx")
-    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-
-    def forward(pixels):  # the graph has batch 1: one tile at a time
-        return np.concatenate([session.run(None, {"pixel_values": pixels[i:i + 1]})[0] for i in range(len(pixels))])
-    return forward
-
-
-def resident_mb():
-    """This process's current resident memory (Linux /proc), in MB."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def worker(args):
-    if args.worker.startswith("pytorch"):
-        import torch  # noqa: F401  (the runtime's own footprint, before any weights)
-    else:
-        import onnxruntime  # noqa: F401
-    runtime_mb = resident_mb()
-    start = time.perf_counter()
-    if args.worker.startswith("pytorch"):
-        forward = torch_runner(args.worker, args.checkpoint, args.threads)
-    else:
-        forward = ort_runner(args.worker, args.work, args.threads)
-    load_seconds = time.perf_counter() - start
-    pixels = np.load(args.pixels)
-    result = {"engine": args.worker, "load_seconds": load_seconds, "runtime_rss_mb": runtime_mb}
-    if args.output:  # fidelity: all photos, outputs saved
-        np.save(args.output, forward(pixels).astype(np.float32))
-    else:  # timing: one tile, one warm-up, then K timed forwards
-        tile = np.ascontiguousarray(pixels[:1])
-        forward(tile)
-        times = []
-        for _ in range(args.iterations):
-            t0 = time.perf_counter()
-            out = forward(tile)
-            times.append(time.perf_counter() - t0)
-            assert np.isfinite(out).all()
-        result["times"] = times
-    print(json.dumps(result), flush=True)
-
-
-# --- preparation (children too: the driver never imports torch) ---------------------------------
-
-def export_onnx(args):
-    """Exports the original forward in float32 with the TorchScript exporter (batch 1, opset 17),
-    then quantize_dynamic's int8 version of it."""
-    import torch
-    torch.set_num_threads(args.threads)
-    model = LastHiddenState(load_torch_model(args.checkpoint, torch.float32))
-    size = json.load(open(os.path.join(args.work, "photos.json")))["size"]
-    pixels = torch.from_numpy(np.load(os.path.join(args.work, "photos.npy"))[:1])
-    assert pixels.shape[-1] == size
-    float_path = os.path.join(args.work, "model.float32.onnx")
-    torch.onnx.export(model, (pixels,), float_path + ".tmp", dynamo=False, opset_version=17,
-                      input_names=["pixel_values"], output_names=["last_hidden_state"], do_constant_folding=True)
-    os.replace(float_path + ".tmp", float_path)
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    int8_path = os.path.join(args.work, "model.int8.onnx")
-    quantize_dynamic(float_path, int8_path + ".tmp", op_types_to_quantize=["MatMul"], weight_type=QuantType.QInt8)
-    os.replace(int8_path + ".tmp", int8_path)
-
-
-def float64_reference(args):
-    """last_hidden_state of the reference port in float64 (bf16 weights widened exactly)."""
-    forward = torch_runner("pytorch-float64", args.checkpoint, args.threads)
-    out_path = os.path.join(args.work, "float64.npy")
-    np.save(out_path + ".tmp.npy", forward(np.load(os.path.join(args.work, "photos.npy"))).astype(np.float64))
-    os.replace(out_path + ".tmp.npy", out_path)
-
-
-# --- driver ---------------------------------------------------------------------------------------
-
 def engine_environment(threads):
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS")}
     env.update(TENSOR_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
@@ -220,9 +87,10 @@ def run_child(command, env, what):
     return stdout, usage.ru_maxrss / 1024  # Linux: kilobytes
 
 
-def self_command(args, *extra):
-    return [sys.executable, os.path.abspath(__file__), "--checkpoint", args.checkpoint, "--work", args.work,
-            "--threads", str(args.threads), *extra]
+def engines_command(args, *extra):
+    """A child running Scripts/bench_precision_engines.py (peers, export, float64 reference)."""
+    return [sys.executable, os.path.join(SCRIPTS, "bench_precision_engines.py"), "--checkpoint", args.checkpoint,
+            "--work", args.work, "--threads", str(args.threads), *extra]
 
 
 def ensure_checkpoint(args):
@@ -233,16 +101,7 @@ def ensure_checkpoint(args):
     if os.path.isdir(args.checkpoint):
         os.rmdir(args.checkpoint)  # empty: write_checkpoint makes it
     log(f"writing the full-size random checkpoint to {args.checkpoint} (as make_internvit_fixtures.py --full-size) ...")
-    run_child(self_command(args, "--prepare", "checkpoint"), engine_environment(args.threads), "writing the checkpoint")
-
-
-def write_full_size_checkpoint(folder):
-    """The checkpoint `make_internvit_fixtures.py --full-size` writes (official layout, bf16,
-    seed 300), without its PyTorch timing."""
-    sys.path.insert(0, SCRIPTS)
-    import make_internvit_fixtures as fixtures
-    config = fixtures.official_config(1024, 24, 16, 4096, 448, True, False, "layer_norm", 1.0)
-    fixtures.write_checkpoint(folder, config, fixtures.ref.random_state(fixtures.ref.config_with_defaults(config), seed=300))
+    run_child(engines_command(args, "--prepare", "checkpoint"), engine_environment(args.threads), "writing the checkpoint")
 
 
 def preprocess(photo, size, crop):
@@ -300,12 +159,12 @@ def prepare(args):
     if any(e.startswith("ort") for e in args.engines) and not os.path.exists(os.path.join(args.work, "model.int8.onnx")):
         log("exporting the original forward to ONNX (float32) and quantize_dynamic (int8) ...")
         t0 = time.perf_counter()
-        run_child(self_command(args, "--prepare", "onnx"), env, "ONNX export")
+        run_child(engines_command(args, "--prepare", "onnx"), env, "ONNX export")
         log(f"  done in {time.perf_counter() - t0:.0f} s")
     if not os.path.exists(os.path.join(args.work, "float64.npy")):
         log(f"float64 reference forward on {len(photos)} photos ...")
         t0 = time.perf_counter()
-        run_child(self_command(args, "--prepare", "float64"), env, "float64 reference")
+        run_child(engines_command(args, "--prepare", "float64"), env, "float64 reference")
         log(f"  done in {time.perf_counter() - t0:.0f} s")
     return photos, config
 
@@ -361,7 +220,7 @@ def run_fidelity(args, engine, env):
         if os.path.exists(out + ".tmp.npy"):
             os.remove(out + ".tmp.npy")
     else:
-        command = self_command(args, "--worker", engine["name"], "--pixels", photos, "--output", out + ".tmp.npy")
+        command = engines_command(args, "--worker", engine["name"], "--pixels", photos, "--output", out + ".tmp.npy")
     run_child(command, env, f"{engine['label']} (fidelity)")
     os.replace(out + ".tmp.npy", out)
     return np.load(out)
@@ -378,7 +237,7 @@ def run_timing(args, engine, env):
             raise SystemExit(f"cannot read the tile time in the output of {' '.join(command)}:\n{stdout}")
         kernel = next((line for line in stdout.splitlines() if line.startswith("kernel selected")), "")
         return float(match.group(1)), rss, kernel.strip()
-    stdout, rss = run_child(self_command(args, "--worker", engine["name"], "--pixels",
+    stdout, rss = run_child(engines_command(args, "--worker", engine["name"], "--pixels",
                                          os.path.join(args.work, "photos.npy"), "--iterations", str(args.iterations)),
                             env, f"{engine['label']} (timing)")
     result = json.loads(stdout.strip().splitlines()[-1])
@@ -557,27 +416,14 @@ def main():
                         help="internvit --precision values to run (default: those `internvit bench --help` lists)")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "bench-precision-work"))
     parser.add_argument("--json")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--prepare", choices=["checkpoint", "onnx", "float64"], help=argparse.SUPPRESS)
-    parser.add_argument("--pixels", help=argparse.SUPPRESS)
-    parser.add_argument("--output", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.checkpoint = os.path.abspath(args.checkpoint)
-    if args.worker:
-        worker(args)
-    elif args.prepare == "checkpoint":
-        write_full_size_checkpoint(args.checkpoint)
-    elif args.prepare == "onnx":
-        export_onnx(args)
-    elif args.prepare == "float64":
-        float64_reference(args)
-    else:
-        if args.rounds < 1 or args.iterations < 1:
-            parser.error("--rounds and --iterations must be at least 1")
-        unknown = set(args.engines) - set(["ours"] + PEERS)
-        if unknown:
-            parser.error(f"unknown engines {sorted(unknown)}")
-        driver(args)
+    if args.rounds < 1 or args.iterations < 1:
+        parser.error("--rounds and --iterations must be at least 1")
+    unknown = set(args.engines) - set(["ours"] + PEERS)
+    if unknown:
+        parser.error(f"unknown engines {sorted(unknown)}")
+    driver(args)
 
 
 if __name__ == "__main__":
