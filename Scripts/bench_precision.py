@@ -73,6 +73,10 @@ def engine_environment(threads):
     return env
 
 
+class EngineFailure(Exception):
+    """A child process failed; the engine is reported as failed and the run goes on."""
+
+
 def run_child(command, env, what):
     """Runs a child to completion; returns (stdout, peak RSS in MB) from its own rusage."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -83,7 +87,7 @@ def run_child(command, env, what):
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
     if process.returncode != 0:
-        raise SystemExit(f"{what} failed (exit {process.returncode}): {' '.join(command)}\n{stderr[-3000:]}")
+        raise EngineFailure(f"{what} failed (exit {process.returncode}): {' '.join(command)}\n{stderr[-3000:]}")
     return stdout, usage.ru_maxrss / 1024  # Linux: kilobytes
 
 
@@ -101,7 +105,10 @@ def ensure_checkpoint(args):
     if os.path.isdir(args.checkpoint):
         os.rmdir(args.checkpoint)  # empty: write_checkpoint makes it
     log(f"writing the full-size random checkpoint to {args.checkpoint} (as make_internvit_fixtures.py --full-size) ...")
-    run_child(engines_command(args, "--prepare", "checkpoint"), engine_environment(args.threads), "writing the checkpoint")
+    try:
+        run_child(engines_command(args, "--prepare", "checkpoint"), engine_environment(args.threads), "writing the checkpoint")
+    except EngineFailure as failure:
+        raise SystemExit(str(failure))
 
 
 def preprocess(photo, size, crop):
@@ -159,12 +166,18 @@ def prepare(args):
     if any(e.startswith("ort") for e in args.engines) and not os.path.exists(os.path.join(args.work, "model.int8.onnx")):
         log("exporting the original forward to ONNX (float32) and quantize_dynamic (int8) ...")
         t0 = time.perf_counter()
-        run_child(engines_command(args, "--prepare", "onnx"), env, "ONNX export")
+        try:
+            run_child(engines_command(args, "--prepare", "onnx"), env, "ONNX export")
+        except EngineFailure as failure:
+            raise SystemExit(str(failure))
         log(f"  done in {time.perf_counter() - t0:.0f} s")
     if not os.path.exists(os.path.join(args.work, "float64.npy")):
         log(f"float64 reference forward on {len(photos)} photos ...")
         t0 = time.perf_counter()
-        run_child(engines_command(args, "--prepare", "float64"), env, "float64 reference")
+        try:
+            run_child(engines_command(args, "--prepare", "float64"), env, "float64 reference")
+        except EngineFailure as failure:
+            raise SystemExit(str(failure))
         log(f"  done in {time.perf_counter() - t0:.0f} s")
     return photos, config
 
@@ -265,6 +278,12 @@ def tile_flops(config):
     return 2 * patches * 3 * p * p * d + layers * (2 * n * (4 * d * d + 2 * d * f) + 4 * n * n * d)
 
 
+def fail(engine, failure):
+    """Marks an engine failed (its first error line goes in the table, all of it on stderr)."""
+    engine["error"] = next((line for line in str(failure).splitlines()[::-1] if line.strip()), "failed")[:200].replace("|", "/")
+    log(f"  {engine['label']} FAILED; it is left out of the rest of the run:\n{failure}")
+
+
 def driver(args):
     args.binary = os.path.abspath(args.binary)
     if "ours" in args.engines and not os.access(args.binary, os.X_OK):
@@ -285,7 +304,11 @@ def driver(args):
     outputs = {}
     for engine in engines:
         t0 = time.perf_counter()
-        out = run_fidelity(args, engine, env)
+        try:
+            out = run_fidelity(args, engine, env)
+        except EngineFailure as failure:
+            fail(engine, failure)
+            continue
         if out is not None:
             outputs[engine["name"]] = out
             engine["rel"], engine["cos"], engine["rels"], engine["coss"] = fidelity(out, truth)
@@ -301,7 +324,13 @@ def driver(args):
         order = engines if round_index % 2 == 0 else engines[::-1]
         log(f"round {round_index + 1}/{args.rounds} (load average {os.getloadavg()[0]:.1f}) ...")
         for engine in order:
-            seconds, rss, kernel = run_timing(args, engine, env)
+            if "error" in engine:
+                continue
+            try:
+                seconds, rss, kernel = run_timing(args, engine, env)
+            except EngineFailure as failure:
+                fail(engine, failure)
+                continue
             engine["times"].append(seconds)
             engine["rss"].append(rss)
             if kernel:
@@ -309,13 +338,15 @@ def driver(args):
             log(f"  {engine['label']}: {seconds:.3f} s, peak RSS {rss:.0f} MB")
     load_after = os.getloadavg()
     for engine in engines:
-        engine["median"] = statistics.median(engine["times"])
-        engine["peak_rss_mb"] = max(engine["rss"])
+        if engine["times"]:
+            engine["median"] = statistics.median(engine["times"])
+            engine["peak_rss_mb"] = max(engine["rss"])
 
     report = render(args, engines, parity, flops, load_before, load_after, time.perf_counter() - started)
     print(report)
     if args.json:
-        keep = ("name", "label", "times", "median", "rss", "peak_rss_mb", "runtime_rss_mb", "rel", "cos", "rels", "coss", "kernel")
+        keep = ("name", "label", "times", "median", "rss", "peak_rss_mb", "runtime_rss_mb", "rel", "cos", "rels", "coss",
+                "kernel", "error")
         with open(args.json, "w") as f:
             json.dump({"engines": [{k: e[k] for k in keep if k in e} for e in engines],
                        "parity_ours_vs_pytorch_float32": None if parity is None else {"rel": parity[0], "cos": parity[1]},
@@ -341,21 +372,24 @@ def render(args, engines, parity, flops, load_before, load_after, seconds):
              "| engine | tile, median | range of round medians | GFLOP/s | peak RSS | rel-L2 vs float64 | min token cosine | rel-L2 ≤ 1.2e-2 and cos ≥ 0.9998 |",
              "|---|---|---|---|---|---|---|---|"]
     for e in engines:
+        if "median" not in e:
+            lines.append(f"| {e['label']} | failed: {e.get('error', 'no timing')} | | | | | | |")
+            continue
         ok = "—" if "rel" not in e else ("yes" if e["rel"] <= REL_BOUND and e["cos"] >= COS_BOUND else "**no**")
         rel = f"{e['rel']:.2e}" if "rel" in e else "n/a"
         cos = f"{e['cos']:.6f}" if "cos" in e else "n/a"
         runtime = f" ({e['runtime_rss_mb']:.0f} MB before weights)" if "runtime_rss_mb" in e else ""
         lines.append(f"| {e['label']} | {e['median']:.3f} s | {min(e['times']):.3f}–{max(e['times']):.3f} s | "
                      f"{flops / max(e['median'], 1e-9) / 1e9:.0f} | {e['peak_rss_mb']:.0f} MB{runtime} | {rel} | {cos} | {ok} |")
-    ours = [e for e in engines if e.get("ours")]
-    peers = [e for e in engines if not e.get("ours")]
+    ours = [e for e in engines if e.get("ours") and "median" in e]
+    peers = [e for e in engines if not e.get("ours") and "median" in e]
     if ours and peers:
         lines += ["", "Ratio of tile medians, ours / peer (below 1: ours faster):", "",
                   "| ours | " + " | ".join(p["label"] for p in peers) + " |",
                   "|---|" + "---|" * len(peers)]
         for o in ours:
             lines.append(f"| {o['label']} | " + " | ".join(f"{o['median'] / max(p['median'], 1e-9):.2f}×" for p in peers) + " |")
-    by_name = {e["name"]: e for e in engines}
+    by_name = {e["name"]: e for e in engines if "median" in e}
     checks = []
     if parity is not None:
         checks.append(f"float32 parity, ours vs PyTorch float32: rel-L2 {parity[0]:.2e} (bound {PARITY_BOUND:g}), "
