@@ -76,6 +76,7 @@ let package = Package(
         .executable(name: "vit-classify", targets: ["vit-classify"]),
         .executable(name: "minilm-embed", targets: ["minilm-embed"]),
         .executable(name: "vit-train", targets: ["vit-train"]),
+        .executable(name: "linear-probe", targets: ["linear-probe"]),
     ],
     targets: [
         .target(
@@ -114,6 +115,13 @@ let package = Package(
                 swiftSettings: kernelSettings),
         .executableTarget(name: "vit-classify", dependencies: ["ViTClassifier", "Tensor", "Imaging"], path: "Examples/ViT/CLI",
                           swiftSettings: kernelSettings),
+        // A linear probe on InternViT's pooled features (Docs/Training.md, "Linear probe").
+        .target(name: "LinearProbe", dependencies: ["Autograd", "InternViT", "Tensor"], path: "Examples/LinearProbe/Probe",
+                swiftSettings: kernelSettings),
+        .executableTarget(name: "linear-probe", dependencies: ["LinearProbe", "InternViT", "Imaging", "Tensor"],
+                          path: "Examples/LinearProbe/CLI", swiftSettings: kernelSettings),
+        .testTarget(name: "LinearProbeTests", dependencies: ["LinearProbe", "InternViT", "Imaging", "Tensor"], exclude: ["Fixtures"],
+                    swiftSettings: kernelSettings),
         .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
         .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
                           swiftSettings: kernelSettings),

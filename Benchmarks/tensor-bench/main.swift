@@ -6,6 +6,7 @@
 //   swift run -c release tensor-bench image PHOTO.jpg   JPEG decode + CLIP preprocessing vs Pillow
 //   swift run -c release tensor-bench io [PATH] [--keep]
 //                                               open + touch a 600 MB bf16 safetensors file, RSS
+//   swift run -c release tensor-bench gzip FILE.gz   gzip decompression MB/s vs Python's zlib
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -14,7 +15,8 @@ case "gemm": GEMMBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "core": CoreBenchmark.run()
 case "io": IOBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "image": ImageBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "gzip": GzipBenchmark.run(arguments: Array(arguments.dropFirst()))
 default:
-    print("usage: tensor-bench gemm [--no-numpy] | core | io [PATH] [--keep] | image PHOTO.jpg")
+    print("usage: tensor-bench gemm [--no-numpy] | core | io [PATH] [--keep] | image PHOTO.jpg | gzip FILE.gz")
     exit(arguments.isEmpty ? 0 : 2)
 }
