@@ -2,8 +2,11 @@
 """Times PyTorch's float32 forward of a full-size InternViT checkpoint directory written by
 `make_internvit_fixtures.py --full-size DIR` (the original forward, Scripts/internvit_reference.py),
 for comparison with `internvit bench` in the same run.
-Usage: python3 Scripts/bench_internvit_torch.py DIR [THREADS]
+Usage: python3 Scripts/bench_internvit_torch.py DIR [THREADS] [float32|bfloat16]
+(bfloat16: the float32 model under `torch.autocast("cpu", dtype=torch.bfloat16)`, oneDNN's
+bf16 path, as the model card runs it)
 """
+import contextlib
 import json
 import os
 import sys
@@ -23,7 +26,10 @@ with open(os.path.join(folder, "config.json")) as f:
 model = ref.InternVisionModel(cfg).eval()
 model.load_state_dict({k: v.float() for k, v in load_file(os.path.join(folder, "model.safetensors")).items()})
 pixels = torch.from_numpy(np.load(os.path.join(folder, "pixels.npy")))
-with torch.no_grad():
+precision = sys.argv[3] if len(sys.argv) > 3 else "float32"
+assert precision in ("float32", "bfloat16"), precision
+autocast = torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bfloat16" else contextlib.nullcontext()
+with torch.no_grad(), autocast:
     model(pixels)
     times = []
     for _ in range(3):
@@ -31,4 +37,4 @@ with torch.no_grad():
         model(pixels)
         times.append(time.perf_counter() - start)
 times.sort()
-print(f"pytorch {torch.__version__} float32, {torch.get_num_threads()} threads: median {times[1]:.3f} s, min {times[0]:.3f} s per 448x448 tile")
+print(f"pytorch {torch.__version__} {precision}, {torch.get_num_threads()} threads: median {times[1]:.3f} s, min {times[0]:.3f} s per 448x448 tile")

@@ -25,12 +25,13 @@ enum AttentionCommand {
           --dtype float32|bfloat16
                                  weights in memory (default bfloat16)
           --threads N            threads
+        \(InternViTCommand.precisionHelp)
         \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "layer", "head", "output", "threads", "dtype"],
+        let arguments = try Arguments(raw, valueOptions: ["model", "layer", "head", "output", "threads", "dtype", "precision"],
                                       flagOptions: ["rollout", "no-mmap"], help: help)
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         guard let output = arguments.values["output"] else { throw UsageError(message: "--output FILE.png is required", help: help) }
@@ -43,7 +44,7 @@ enum AttentionCommand {
         if rollout && arguments.values["head"] != nil { throw UsageError(message: "--head needs --layer", help: help) }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype,
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, precision: try InternViTCommand.precision(arguments, help: help),
                                            memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let config = loaded.model.config
         let layer = try InternViTCommand.layerIndex(arguments, layers: config.numHiddenLayers, help: help)

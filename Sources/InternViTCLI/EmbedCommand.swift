@@ -34,6 +34,7 @@ enum EmbedCommand {
                                  (default), float32 widens them; compute is float32 either way
           --threads N            threads (default: all cores; also TENSOR_NUM_THREADS)
           --keep-going           record failed images and continue
+        \(InternViTCommand.precisionHelp)
         \(InternViTCommand.noMmapHelp)
           -h, --help             this help
 
@@ -41,7 +42,7 @@ enum EmbedCommand {
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: Set(["model", "output", "format", "layer", "max-tiles", "dtype", "threads", "pixels"])
+        let arguments = try Arguments(raw, valueOptions: Set(["model", "output", "format", "layer", "max-tiles", "dtype", "precision", "threads", "pixels"])
                                           .union(BatchEmbedCommand.valueOptions),
                                       flagOptions: Set(["pooled", "dynamic", "keep-going", "no-mmap"]).union(BatchEmbedCommand.flagOptions),
                                       help: help)
@@ -77,7 +78,7 @@ enum EmbedCommand {
 
         try OutputPath.refuseOverwriting(output, inputs: files + [pixelFile].compactMap { $0 } + OutputPath.modelFiles(arguments.values["model"]))
 
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, precision: try InternViTCommand.precision(arguments, help: help), memoryMapped: InternViTCommand.memoryMapped(arguments),
                                            console: console, help: help)
         let layerCount = loaded.model.config.numHiddenLayers
         if let layer, layer >= layerCount || layer < -layerCount {

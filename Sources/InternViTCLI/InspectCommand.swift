@@ -14,15 +14,16 @@ enum InspectCommand {
         with its output shape, parameters and FLOPs (for --size HxW, default native).
 
         options:
+        \(InternViTCommand.precisionHelp)
         \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "dtype", "size"], flagOptions: ["walkthrough", "no-mmap"], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "dtype", "precision", "size"], flagOptions: ["walkthrough", "no-mmap"], help: help)
         guard arguments.positionals.isEmpty else { throw UsageError(message: "unexpected argument '\(arguments.positionals[0])'", help: help) }
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, precision: try InternViTCommand.precision(arguments, help: help), memoryMapped: InternViTCommand.memoryMapped(arguments),
                                            console: console, help: help)
         let c = loaded.model.config
         if arguments.flags.contains("walkthrough") {

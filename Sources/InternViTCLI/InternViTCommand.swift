@@ -137,6 +137,20 @@ public enum InternViTCommand {
     /// Whether weights are memory-mapped (`--no-mmap` reads them into memory).
     static func memoryMapped(_ arguments: Arguments) -> Bool { !arguments.flags.contains("no-mmap") }
 
+    /// `--precision float32|int8` (default float32): the arithmetic of the encoder's linear layers.
+    static func precision(_ arguments: Arguments, help: String) throws -> ComputePrecision {
+        let name = try arguments.choice("precision", ComputePrecision.allCases.map(\.rawValue), default: "float32", help: help)
+        return ComputePrecision(rawValue: name)!
+    }
+
+    /// The `--precision` line of every command that runs a model.
+    static let precisionHelp = """
+          --precision float32|int8
+                                 float32 (default) or int8: the encoder's linear layers
+                                 quantised at load (int8 weights per output channel, u8
+                                 activations per token) on the integer dot-product GEMM
+        """
+
     /// The `--no-mmap` line of every command that loads a model.
     static let noMmapHelp = """
           --no-mmap              read the checkpoint into memory instead of mapping it

@@ -36,7 +36,23 @@ enum ModelLoading {
     /// stored bf16 weights; `bfloat16` keeps them (random weights are made as bf16).
     /// `memoryMapped` false (`--no-mmap`) reads the weights into memory.
     /// `--model random-tiny` is `InternVisionConfig.tiny` with seeded random weights.
-    static func load(_ spec: String?, dtype: String, memoryMapped: Bool = true, console: Console, help: String) throws -> LoadedModel {
+    /// `precision` `.int8` quantises the encoder's linear layers right after loading (the
+    /// time is part of `loadSeconds`).
+    static func load(_ spec: String?, dtype: String, precision: ComputePrecision = .float32, memoryMapped: Bool = true,
+                     console: Console, help: String) throws -> LoadedModel {
+        let loaded = try loadWeights(spec, dtype: dtype, memoryMapped: memoryMapped, console: console, help: help)
+        guard precision != .float32 else { return loaded }
+        if precision == .int8 && Int8LinearWeights.kernelName == "portable" {
+            console.err("internvit: warning: --precision int8 runs on portable integer loops here (no AVX512-VNNI, "
+                        + "or TENSOR_KERNEL chose another table): same results, but several times slower than float32")
+        }
+        let start = Date()
+        loaded.model.quantiseLinearLayers(to: precision)
+        return LoadedModel(model: loaded.model, directory: loaded.directory,
+                           loadSeconds: loaded.loadSeconds + Date().timeIntervalSince(start), buildInfo: loaded.buildInfo)
+    }
+
+    private static func loadWeights(_ spec: String?, dtype: String, memoryMapped: Bool, console: Console, help: String) throws -> LoadedModel {
         guard let spec else { throw UsageError(message: "--model DIR|random is required", help: help) }
         // A TENSOR_KERNEL this machine cannot run is an error here, before any kernel runs.
         let buildInfo = try BuildInfo.current()

@@ -21,16 +21,17 @@ enum TraceCommand {
           --dtype float32|bfloat16
                                  weights in memory (default bfloat16)
           --threads N            threads
+        \(InternViTCommand.precisionHelp)
         \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "layer", "threads", "dtype"], flagOptions: ["json", "no-mmap"], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "layer", "threads", "dtype", "precision"], flagOptions: ["json", "no-mmap"], help: help)
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype,
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, precision: try InternViTCommand.precision(arguments, help: help),
                                            memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let layer = try InternViTCommand.layerIndex(arguments, layers: loaded.model.config.numHiddenLayers, help: help)
         let (_, pixels) = try InternViTCommand.modelInput(arguments.positionals[0], directory: loaded.directory,

@@ -14,19 +14,20 @@ enum VisualizeCommand {
         not be one of the inputs.
 
         options:
+        \(InternViTCommand.precisionHelp)
         \(InternViTCommand.noMmapHelp)
         """
 
     static func run(_ raw: [String], console: Console) throws {
         if raw.contains("--help") || raw.contains("-h") { console.out(help); return }
-        let arguments = try Arguments(raw, valueOptions: ["model", "output", "threads", "dtype"], flagOptions: ["no-mmap"], help: help)
+        let arguments = try Arguments(raw, valueOptions: ["model", "output", "threads", "dtype", "precision"], flagOptions: ["no-mmap"], help: help)
         guard arguments.positionals.count == 1 else { throw UsageError(message: "give exactly one image", help: help) }
         guard let output = arguments.values["output"] else { throw UsageError(message: "--output FILE.png is required", help: help) }
         try OutputPath.require(output, extension: "png", help: help)
         try OutputPath.refuseOverwriting(output, inputs: [arguments.positionals[0]] + OutputPath.modelFiles(arguments.values["model"]))
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, memoryMapped: InternViTCommand.memoryMapped(arguments),
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, precision: try InternViTCommand.precision(arguments, help: help), memoryMapped: InternViTCommand.memoryMapped(arguments),
                                            console: console, help: help)
         let preprocessing = try InternViTCommand.clip(directory: loaded.directory, tileSize: loaded.model.config.imageSize, console: console)
         try preprocessing.validate(for: loaded.model.config)

@@ -6,12 +6,15 @@ import Tensor
 /// (and float16), so a model can stay resident in half the memory and widen inside the
 /// matmul. `declared` is a parameter whose shape is known but whose values have not been
 /// loaded yet (a freshly built model, before `load`), so building a 300M-parameter model
-/// allocates nothing.
+/// allocates nothing. `int8` is a linear layer's `[out, in]` weight quantised per output
+/// channel for the integer dot-product GEMM (`Linear.quantise(to:)`); its float values
+/// are gone, and `float` / `anyTensor` give the dequantised `q · scale` in float32.
 public enum Weight: Sendable {
     case declared(shape: [Int])
     case float32(Tensor<Float>)
     case bfloat16(Tensor<BFloat16>)
     case float16(Tensor<Half>)
+    case int8(Int8LinearWeights)
 
     /// The shape.
     public var shape: [Int] {
@@ -20,6 +23,7 @@ public enum Weight: Sendable {
         case .float32(let t): return t.shape
         case .bfloat16(let t): return t.shape
         case .float16(let t): return t.shape
+        case .int8(let q): return [q.outFeatures, q.inFeatures]
         }
     }
 
@@ -30,6 +34,7 @@ public enum Weight: Sendable {
         case .float32: return .float32
         case .bfloat16: return .bfloat16
         case .float16: return .float16
+        case .int8: return .int8
         }
     }
 
@@ -50,23 +55,26 @@ public enum Weight: Sendable {
         case .float32(let t): return t
         case .bfloat16(let t): return t.toFloat()
         case .float16(let t): return t.toFloat()
+        case .int8(let q): return q.dequantised()
         }
     }
 
-    /// The values as a type-erased tensor (for saving), or nil if not loaded.
+    /// The values as a type-erased tensor (for saving), or nil if not loaded; an `int8`
+    /// weight is saved as its dequantised float32 values (`q · scale`).
     public var anyTensor: AnyTensor? {
         switch self {
         case .declared: return nil
         case .float32(let t): return .float32(t)
         case .bfloat16(let t): return .bfloat16(t)
         case .float16(let t): return .float16(t)
+        case .int8(let q): return .float32(q.dequantised())
         }
     }
 
-    /// The same values in another precision.
+    /// The same values in another precision (an `int8` weight stays as it is).
     public func converted(to dtype: DType) -> Weight {
         switch (self, dtype) {
-        case (.declared, _): return self
+        case (.declared, _), (.int8, _): return self
         case (_, .float32): return .float32(float)
         case (.float32(let t), .bfloat16): return .bfloat16(t.converted(to: BFloat16.self))
         case (.float16(let t), .bfloat16): return .bfloat16(t.toFloat().converted(to: BFloat16.self))
@@ -79,13 +87,20 @@ public enum Weight: Sendable {
 
 extension Tensor where Scalar == Float {
     /// `x · Wᵀ + b` with the weight in whatever precision it is kept (see `linear`).
-    public func linear(weight: Weight, bias: Weight?, activation: LinearActivation = .none) -> Tensor {
+    public func linear(weight: Weight, bias: Weight?, activation: LinearActivation = .none,
+                       scaledResidual: ScaledResidual? = nil) -> Tensor {
         let b = bias?.float
         switch weight {
         case .declared(let shape): preconditionFailure("linear weight of shape \(shape) used before it was loaded")
-        case .float32(let w): return linear(weight: w, bias: b, activation: activation)
-        case .bfloat16(let w): return linear(weight: w, bias: b, activation: activation)
-        case .float16(let w): return linear(weight: w, bias: b, activation: activation)
+        case .float32(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
+        case .bfloat16(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
+        case .float16(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
+        case .int8(let q):
+            // The integer GEMM has its own epilogue; the scaled residual follows it as the
+            // separate operations (same arithmetic as the float path's fused epilogue).
+            let y = q.apply(self, bias: b, activation: activation)                    // [..., out]
+            guard let scaledResidual else { return y }
+            return scaledResidual.residual + y * scaledResidual.scale
         }
     }
 }

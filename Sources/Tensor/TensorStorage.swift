@@ -65,6 +65,14 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     /// Whether the memory is borrowed (and so must not be written).
     public var isBorrowed: Bool { owner != nil }
 
+    /// Drops the resident pages of this storage if it borrows a memory-mapped file
+    /// (`ByteBuffer.discardResidentPages`): for a weight that was converted and is no
+    /// longer read. Reading it again is still correct (the pages come back from the file).
+    public func discardResidentPages() {
+        guard let buffer = owner as? ByteBuffer else { return }
+        buffer.discardResidentPages(UnsafeRawPointer(base), count: count * MemoryLayout<Scalar>.stride)
+    }
+
     deinit {
         if owner == nil { UnsafeMutableRawPointer(base).deallocate() }
     }

@@ -26,24 +26,37 @@ public enum VNNIKernels {
     /// Columns of C per micro-tile (a packed weight panel).
     public static let int8Columns = 64
 
-    /// C[0..<4, 0..<64] = Σ_k A[r, k] · B[k, c] in int32, over `groups` groups of 4 k.
+    /// C[0..<4, 0..<64] = Σ_k A[r, k] · B[k, c] in int32, over `groups` groups of 4 k
+    /// (`accumulate`: C += that sum, for the later K blocks of a product).
     ///
     /// `a` holds 4 rows of unsigned bytes, `aRowStride` bytes apart (k contiguous);
     /// `b` a packed panel of 64 columns: per group of 4 k, 64 × 4 signed bytes (column
     /// c's 4 consecutive k at `4c`); `c` has `cRowStride` int32 between rows and is
-    /// overwritten. `vpdpbusd` wraps (no saturation); the caller bounds
+    /// overwritten (or added to). `vpdpbusd` wraps (no saturation); the caller bounds
     /// 4 · groups · 255 · 128 < 2³¹ (see `Int8GEMM`).
     /// 16 of the 32 zmm registers hold C, 4 hold B, 1 the broadcast of A.
     @inline(never)
     public static func int8MicroKernel(
         _ groups: Int, _ a: UnsafePointer<UInt8>, _ aRowStride: Int,
-        _ b: UnsafePointer<Int8>, _ c: UnsafeMutablePointer<Int32>, _ cRowStride: Int
+        _ b: UnsafePointer<Int8>, _ c: UnsafeMutablePointer<Int32>, _ cRowStride: Int, _ accumulate: Bool
     ) {
         #if TENSOR_KERNELS_VNNI
+        let out = UnsafeMutableRawPointer(c)
+        let row = 4 * cRowStride
         var c00 = __m512i(), c01 = __m512i(), c02 = __m512i(), c03 = __m512i()
         var c10 = __m512i(), c11 = __m512i(), c12 = __m512i(), c13 = __m512i()
         var c20 = __m512i(), c21 = __m512i(), c22 = __m512i(), c23 = __m512i()
         var c30 = __m512i(), c31 = __m512i(), c32 = __m512i(), c33 = __m512i()
+        if accumulate {
+            c00 = _mm512_loadu_si512(out); c01 = _mm512_loadu_si512(out + 64)
+            c02 = _mm512_loadu_si512(out + 128); c03 = _mm512_loadu_si512(out + 192)
+            c10 = _mm512_loadu_si512(out + row); c11 = _mm512_loadu_si512(out + row + 64)
+            c12 = _mm512_loadu_si512(out + row + 128); c13 = _mm512_loadu_si512(out + row + 192)
+            c20 = _mm512_loadu_si512(out + 2 * row); c21 = _mm512_loadu_si512(out + 2 * row + 64)
+            c22 = _mm512_loadu_si512(out + 2 * row + 128); c23 = _mm512_loadu_si512(out + 2 * row + 192)
+            c30 = _mm512_loadu_si512(out + 3 * row); c31 = _mm512_loadu_si512(out + 3 * row + 64)
+            c32 = _mm512_loadu_si512(out + 3 * row + 128); c33 = _mm512_loadu_si512(out + 3 * row + 192)
+        }
         let a0 = UnsafeRawPointer(a), a1 = a0 + aRowStride, a2 = a1 + aRowStride, a3 = a2 + aRowStride
         var pb = UnsafeRawPointer(b)
         for g in 0..<groups {
@@ -64,8 +77,6 @@ public enum VNNIKernels {
             c32 = _mm512_dpbusd_epi32(c32, x3, b2); c33 = _mm512_dpbusd_epi32(c33, x3, b3)
             pb += 256
         }
-        let out = UnsafeMutableRawPointer(c)
-        let row = 4 * cRowStride
         _mm512_storeu_si512(out, c00); _mm512_storeu_si512(out + 64, c01)
         _mm512_storeu_si512(out + 128, c02); _mm512_storeu_si512(out + 192, c03)
         _mm512_storeu_si512(out + row, c10); _mm512_storeu_si512(out + row + 64, c11)

@@ -35,7 +35,7 @@ struct Int8GEMMTests {
     /// Whether this machine runs the VNNI kernel (the comparison below needs it).
     static let vnniAvailable = Int8GEMM.usesVNNI
 
-    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024)])
+    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
     func portableMatchesNaive(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 1000 + n + k))
@@ -46,7 +46,7 @@ struct Int8GEMMTests {
     }
 
     @Test(.enabled(if: vnniAvailable, "needs a CPU with AVX512-VNNI and the VNNI target"),
-          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024)])
+          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
     func vnniMatchesPortableBitForBit(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 7 + n * 3 + k))
@@ -76,9 +76,9 @@ struct Int8GEMMTests {
         let x = Tensor<Float>.randomNormal([2, 21, 96], seed: 3)  // [B, N, K]
         let weight = Tensor<Float>.randomNormal([130, 96], std: 0.1, seed: 4)  // [N_out, K]
         let bias = Tensor<Float>.randomNormal([130], std: 0.02, seed: 5)  // [N_out]
-        let layer = Int8LinearWeights(weight: weight, bias: bias)
+        let layer = Int8LinearWeights(weight: weight)
         for activation in [LinearActivation.none, .gelu] {
-            let got = layer.apply(x, activation: activation).scalars  // [B, N, N_out]
+            let got = layer.apply(x, bias: bias, activation: activation).scalars  // [B, N, N_out]
             let want = x.linear(weight: weight, bias: bias, activation: activation).scalars  // [B, N, N_out]
             var diff: Float = 0, norm: Float = 0
             for i in 0..<want.count { diff += (got[i] - want[i]) * (got[i] - want[i]); norm += want[i] * want[i] }

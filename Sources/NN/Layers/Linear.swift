@@ -3,17 +3,14 @@ import Tensor
 /// A fully connected layer, `y = x · Wᵀ + b`, as `torch.nn.Linear`.
 ///
 /// Parameters: `weight` `[out, in]`, `bias` `[out]` (optional). The weight may be kept in
-/// bfloat16 or float16 (widened inside the GEMM); `activation: .gelu` fuses the GELU
-/// into the GEMM's epilogue.
+/// bfloat16 or float16 (widened inside the GEMM), or quantised to int8 by
+/// `quantise(to: .int8)` (integer dot-product GEMM); `activation: .gelu` fuses the GELU
+/// into the GEMM's epilogue either way.
 public final class Linear: Layer {
     public let inFeatures: Int
     public let outFeatures: Int
     public var weight: Weight
     public var bias: Weight?
-    /// The int8 copy of `weight` used instead of it once `quantiseToInt8()` ran (issue 16):
-    /// per-output-channel int8 weights, per-token u8 activations, integer dot-product GEMM.
-    public private(set) var int8: Int8LinearWeights?
-
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
@@ -30,21 +27,39 @@ public final class Linear: Layer {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"
     }
 
-    /// Quantises the loaded weight to int8 (per output channel) and runs every later call
-    /// on the integer GEMM; the float weight stays (parameters and keys are unchanged).
-    public func quantiseToInt8() {
-        int8 = Int8LinearWeights(weight: weight.float, bias: bias?.float)
+    /// Runs every later call in `precision`: `.int8` replaces the loaded weight by its
+    /// per-output-channel int8 quantisation (`Weight.int8`), run on the integer
+    /// dot-product GEMM; the float values are released (the parameter reads back as the
+    /// dequantised `q · scale`, and `save` writes those). `.float32` leaves the layer as it is.
+    public func quantise(to precision: ComputePrecision) {
+        switch (precision, weight) {
+        case (.float32, _), (.int8, .int8), (.int8, .declared): return
+        case (.int8, .float32(let w)):
+            weight = .int8(Int8LinearWeights(weight: w))
+            w.storage.discardResidentPages()
+        case (.int8, .bfloat16(let w)):
+            weight = .int8(Int8LinearWeights(weight: w))
+            w.storage.discardResidentPages()   // a mapped checkpoint's pages: no longer read
+        case (.int8, .float16(let w)):
+            weight = .int8(Int8LinearWeights(weight: w))
+            w.storage.discardResidentPages()
+        }
     }
 
     /// `[..., in] → [..., out]`.
     public func callAsFunction(_ x: Tensor<Float>) -> Tensor<Float> {
-        if let int8 { return int8.apply(x) }
-        return x.linear(weight: weight, bias: bias)
+        x.linear(weight: weight, bias: bias)
+    }
+
+    /// `residual + scale ⊙ (x · Wᵀ + b)`, `[..., in] → [..., out]`: a layer-scaled residual
+    /// branch, fused into the product's epilogue (same bits as the separate operations).
+    /// `scaledResidual.scale` is `[out]`, `scaledResidual.residual` has the output's shape.
+    public func callAsFunction(_ x: Tensor<Float>, scaledResidual: ScaledResidual) -> Tensor<Float> {
+        x.linear(weight: weight, bias: bias, scaledResidual: scaledResidual)
     }
 
     /// `[..., in] → [..., out]`, with the activation fused into the product.
     public func callAsFunction(_ x: Tensor<Float>, activation: LinearActivation) -> Tensor<Float> {
-        if let int8 { return int8.apply(x, activation: activation) }
-        return x.linear(weight: weight, bias: bias, activation: activation)
+        x.linear(weight: weight, bias: bias, activation: activation)
     }
 }

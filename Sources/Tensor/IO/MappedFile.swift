@@ -23,12 +23,29 @@ public final class ByteBuffer: @unchecked Sendable {
     public let base: UnsafeRawPointer
     /// Number of bytes.
     public let count: Int
+    /// Whether the bytes are a read-only file mapping (`mapping(path:)`).
+    public let isMemoryMapped: Bool
     private let release: () -> Void
 
-    private init(base: UnsafeRawPointer, count: Int, release: @escaping () -> Void) {
+    private init(base: UnsafeRawPointer, count: Int, isMemoryMapped: Bool = false, release: @escaping () -> Void) {
         self.base = base
         self.count = count
+        self.isMemoryMapped = isMemoryMapped
         self.release = release
+    }
+
+    /// Gives the whole pages inside `start ..< start + count` back to the kernel (resident
+    /// memory goes down) when the bytes are a file mapping; a later read faults them in
+    /// again from the file, with the same contents (the mapping is private and never
+    /// written). Does nothing for in-memory buffers. Used once a weight has been
+    /// converted (e.g. quantised) and its mapped bytes are no longer read.
+    public func discardResidentPages(_ start: UnsafeRawPointer, count: Int) {
+        guard isMemoryMapped, count > 0, start >= base, start + count <= base + self.count else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start) + count) / page * page
+        guard end > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(address, end - first, Int32(MADV_DONTNEED))
     }
 
     deinit { release() }
@@ -52,7 +69,7 @@ public final class ByteBuffer: @unchecked Sendable {
               address != MAP_FAILED else {
             throw TensorIOError(.unreadable, file: path, "cannot map: \(FileError.reason(errno))")
         }
-        return ByteBuffer(base: UnsafeRawPointer(address), count: size, release: { munmap(address, size) })
+        return ByteBuffer(base: UnsafeRawPointer(address), count: size, isMemoryMapped: true, release: { munmap(address, size) })
     }
 
     /// Reads the whole file at `path` into a 64-byte aligned buffer: private memory for

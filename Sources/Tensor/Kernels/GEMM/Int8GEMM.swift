@@ -31,6 +31,10 @@ enum Int8GEMM {
     /// M rounded up to whole micro-tiles.
     static func paddedRows(_ m: Int) -> Int { (m + rows - 1) / rows * rows }
 
+    /// Whether this build contains the AVX512-VNNI kernel (false in a versioned dependency
+    /// or on a non-x86 host).
+    static var vnniCompiled: Bool { VNNIKernels.isCompiled }
+
     /// Whether the AVX512-VNNI kernel runs: compiled in, the CPU has it, and the float32
     /// kernel table in use is the AVX-512 one (`TENSOR_KERNEL=portable|avx2` turns it off).
     static var usesVNNI: Bool {
@@ -58,40 +62,92 @@ enum Int8GEMM {
         m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
         c: UnsafeMutablePointer<Int32>, vnni: Bool = usesVNNI
     ) {
+        let ldc = paddedColumns(n)
+        let c = UncheckedSendable(c)
+        multiply(m: m, n: n, depth: depth, a: a, packed: packed, vnni: vnni) { tile, panel, sums in
+            for r in 0..<rows {
+                (c.value + (tile * rows + r) * ldc + panel * columns).update(from: sums + r * columns, count: columns)
+            }
+        }
+    }
+
+    /// Runs `a · Bᵀ` tile by tile and hands each 4 × 64 block of int32 sums (`sums`, rows
+    /// 64 apart, in L1) to `epilogue(tile, panel, sums)` at once: rows `4·tile ..< 4·tile + 4`,
+    /// columns `64·panel ..< 64·panel + 64`. The epilogue of different tiles runs on
+    /// different threads and must write disjoint memory.
+    ///
+    /// Blocking: a job is one weight panel (`depth` × 64 bytes, 64 KB at K = 1024) against
+    /// a block of row tiles holding about 256 KB of A (256 rows at K = 1024, 64 at 4096),
+    /// both resident in L2; consecutive jobs of a thread keep the same A block and stream
+    /// the panels, so the packed weights (1–4 MB per layer) are read from L3 once per A
+    /// block. Inside a job, K is cut into blocks of 256 (16 KB of the panel, which stays in
+    /// L1 while every tile of the block passes over it); the tiles' int32 sums wait in a
+    /// per-thread scratch (≤ 64 KB) until the last K block, then go to the epilogue. The
+    /// sums are exact, so the blocking does not change a bit. The jobs are split over the
+    /// threads in contiguous ranges (whole A blocks, except one shared at the split).
+    static func multiply(
+        m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
+        vnni: Bool = usesVNNI,
+        epilogue: (_ tile: Int, _ panel: Int, _ sums: UnsafePointer<Int32>) -> Void
+    ) {
         precondition(depth % 4 == 0 && depth <= maxDepth, "int8 GEMM depth \(depth) must be a multiple of 4 and ≤ \(maxDepth)")
         let tiles = paddedRows(m) / rows, panels = paddedColumns(n) / columns
-        let ldc = panels * columns, groups = depth / 4
+        let groups = depth / 4
         let panelBytes = depth * columns
-        // Row blocks of 16 tiles (64 rows) keep A's block in L2 while every panel passes.
-        let blockTiles = 16
+        let blockTiles = Swift.min(64, Swift.max(16, (262_144 / Swift.max(depth, 1)) / rows))
         let blocks = (tiles + blockTiles - 1) / blockTiles
-        let a = UncheckedSendable(a), packed = UncheckedSendable(packed), c = UncheckedSendable(c)
-        parallelFor(blocks * panels, grain: 1) { range in
-            for job in range {
-                let block = job / panels, panel = job % panels
-                let b = packed.value + panel * panelBytes
-                for tile in (block * blockTiles)..<Swift.min(tiles, (block + 1) * blockTiles) {
-                    let aTile = a.value + tile * rows * depth
-                    let cTile = c.value + tile * rows * ldc + panel * columns
-                    if vnni {
-                        VNNIKernels.int8MicroKernel(groups, aTile, depth, b, cTile, ldc)
-                    } else {
-                        portableMicroKernel(groups, aTile, depth, b, cTile, ldc)
+        let kBlocks = Swift.max(1, (groups + kBlockGroups - 1) / kBlockGroups)
+        let blockGroups = (groups + kBlocks - 1) / kBlocks  // balanced K blocks
+        let tileInts = rows * columns
+        let a = UncheckedSendable(a), packed = UncheckedSendable(packed)
+        // About 16 · 4 · 64 · depth · 2 operations per job or more: one job is worth a thread.
+        withoutActuallyEscaping(epilogue) { epilogue in
+            let epilogue = UncheckedSendable(epilogue)
+            parallelFor(blocks * panels, grain: 1) { range in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockTiles * tileInts) { scratch in
+                    let sums = scratch.baseAddress!  // [blockTiles, 4, 64]
+                    for job in range {
+                        let block = job / panels, panel = job % panels
+                        let b = packed.value + panel * panelBytes
+                        let firstTile = block * blockTiles, endTile = Swift.min(tiles, firstTile + blockTiles)
+                        var g0 = 0
+                        while g0 < groups {
+                            let count = Swift.min(blockGroups, groups - g0)
+                            for tile in firstTile..<endTile {
+                                let aTile = a.value + tile * rows * depth + 4 * g0
+                                let bSlice = b + g0 * 4 * columns
+                                let cTile = sums + (tile - firstTile) * tileInts
+                                if vnni {
+                                    VNNIKernels.int8MicroKernel(count, aTile, depth, bSlice, cTile, columns, g0 > 0)
+                                } else {
+                                    portableMicroKernel(count, aTile, depth, bSlice, cTile, columns, g0 > 0)
+                                }
+                            }
+                            g0 += count
+                        }
+                        if groups == 0 { sums.initialize(repeating: 0, count: (endTile - firstTile) * tileInts) }
+                        for tile in firstTile..<endTile {
+                            epilogue.value(tile, panel, sums + (tile - firstTile) * tileInts)
+                        }
                     }
                 }
             }
         }
     }
 
+    /// Groups of 4 k per K block: 64 groups = 256 k, a 16 KB slice of a 64-column panel.
+    static let kBlockGroups = 64
+
     /// The portable micro-kernel: the same int32 sums as `VNNIKernels.int8MicroKernel`
-    /// in plain Swift (any CPU, arm64 included).
+    /// in plain Swift (any CPU, arm64 included); `accumulate` adds to C instead of
+    /// overwriting it.
     static func portableMicroKernel(
         _ groups: Int, _ a: UnsafePointer<UInt8>, _ aRowStride: Int,
-        _ b: UnsafePointer<Int8>, _ c: UnsafeMutablePointer<Int32>, _ cRowStride: Int
+        _ b: UnsafePointer<Int8>, _ c: UnsafeMutablePointer<Int32>, _ cRowStride: Int, _ accumulate: Bool
     ) {
         for r in 0..<rows {
             let aRow = a + r * aRowStride, cRow = c + r * cRowStride
-            for lane in 0..<columns { cRow[lane] = 0 }
+            if !accumulate { for lane in 0..<columns { cRow[lane] = 0 } }
             for g in 0..<groups {
                 let bGroup = b + g * 4 * columns
                 let x0 = Int32(aRow[4 * g]), x1 = Int32(aRow[4 * g + 1])

@@ -1,0 +1,37 @@
+import NN
+import Tensor
+
+extension InternVisionModel {
+    /// Runs the four linear layers of every encoder block (`attn.qkv` or `attn.{q,k,v}`,
+    /// `attn.proj`, `mlp.fc1`, `mlp.fc2`: all but ~0.3 % of the FLOPs) in `precision` from
+    /// now on (issue 16). Call once, after the weights are loaded:
+    /// ```swift
+    /// let model = try InternViTCheckpoint.load(directory)
+    /// model.quantiseLinearLayers(to: .int8)
+    /// let frozen = try model.frozen()   // keeps the int8 weights
+    /// ```
+    /// For `.int8` every weight is quantised per output channel (rows spread over the
+    /// compute threads) and its float copy released: the layers hold 1 byte per weight,
+    /// and the memory-mapped bf16 pages are no longer touched by a forward. Activations
+    /// are quantised per token on every call; patch embedding, attention softmax, norms,
+    /// GELU, layer scale and residuals stay float32. The parameters keep their names and
+    /// shapes: they read back (and `save` writes them) as the dequantised float32 values
+    /// the integer GEMM multiplies by. `.float32` changes nothing.
+    public func quantiseLinearLayers(to precision: ComputePrecision) {
+        guard precision != .float32 else { return }
+        for layer in encoder.layers {
+            let attention = layer.attn.attention
+            for linear in [attention.qkv, attention.query, attention.key, attention.value, attention.proj,
+                           layer.mlp.mlp.fc1, layer.mlp.mlp.fc2] {
+                linear?.quantise(to: precision)
+            }
+        }
+    }
+
+    /// The precision the encoder's linear layers run in (`.int8` once
+    /// `quantiseLinearLayers(to: .int8)` ran).
+    public var linearPrecision: ComputePrecision {
+        if case .int8 = encoder.layers.first?.mlp.mlp.fc1.weight { return .int8 }
+        return .float32
+    }
+}
