@@ -37,5 +37,15 @@ for dir in "$BUILD"/*.build; do
         status=1
     fi
 done
+# The AVX-VNNI target (checked above for no AVX-512) must hold its VEX `vpdpbusd`.
+if [ -d "$BUILD/TensorKernelsAVXVNNI.build" ]; then
+    vex=$(objdump -d --no-show-raw-insn "$BUILD"/TensorKernelsAVXVNNI.build/*.o | grep -c '{vex} vpdpbusd' || true)
+    if [ "$vex" -eq 0 ]; then
+        echo "TensorKernelsAVXVNNI: no VEX vpdpbusd (was it compiled with its flags?)" >&2
+        status=1
+    else
+        echo "TensorKernelsAVXVNNI: $vex VEX vpdpbusd, no AVX-512 (expected)"
+    fi
+fi
 [ $status = 0 ] && echo "AVX-512 code only in TensorKernelsAVX512 and TensorKernelsVNNI"
 exit $status
