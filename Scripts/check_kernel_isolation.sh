@@ -10,7 +10,8 @@
 # its callers, so this disassembles every object file of the build (`objdump -d`) and
 # fails if any module other than TensorKernelsAVX512 mentions a zmm register, an
 # AVX-512 mask register (%k0-%k7), an EVEX-only vector register (xmm16-31 / ymm16-31)
-# or an embedded broadcast ({1toN}). Run it after `swift build -c release` with no
+# or an embedded broadcast ({1toN}); TensorKernelsAVXVNNI (x86-64-v3 + AVX-VNNI) must hold
+# VEX `vpdpbusd` and no AVX-512. Run it after `swift build -c release` with no
 # TENSOR_TARGET_CPU (that option compiles everything for the host on purpose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
