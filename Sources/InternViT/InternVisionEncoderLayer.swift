@@ -48,6 +48,17 @@ public final class InternVisionEncoderLayer: Module {
     /// and the layer's output under the layer's own path.
     public func callAsFunction(_ x: Tensor<Float>, returnAttention: Bool = false,
                                trace: ForwardTrace? = nil) -> (Tensor<Float>, Tensor<Float>?) {
+        if trace == nil && !returnAttention {
+            // The fast path: each residual branch's last product (proj, fc2) adds its
+            // layer-scaled output to the residual stream in its epilogue (same bits).
+            let context = attn.attention.context(norm1(x))                           // [B, N, D]
+            let attended = attn.attention.proj(
+                context, scaledResidual: ScaledResidual(scale: ls1.gamma.float, residual: x))   // [B, N, D]
+            let expanded = mlp.mlp.hidden(norm2(attended))                             // [B, N, F]
+            let output = mlp.mlp.fc2(
+                expanded, scaledResidual: ScaledResidual(scale: ls2.gamma.float, residual: attended))  // [B, N, D]
+            return (output, nil)
+        }
         var normalized = norm1(x)                                                   // [B, N, D]
         trace?("norm1", &normalized)
         let (attended, probabilities) = attn(normalized, returnAttention: returnAttention,

@@ -87,14 +87,20 @@ public enum Weight: Sendable {
 
 extension Tensor where Scalar == Float {
     /// `x · Wᵀ + b` with the weight in whatever precision it is kept (see `linear`).
-    public func linear(weight: Weight, bias: Weight?, activation: LinearActivation = .none) -> Tensor {
+    public func linear(weight: Weight, bias: Weight?, activation: LinearActivation = .none,
+                       scaledResidual: ScaledResidual? = nil) -> Tensor {
         let b = bias?.float
         switch weight {
         case .declared(let shape): preconditionFailure("linear weight of shape \(shape) used before it was loaded")
-        case .float32(let w): return linear(weight: w, bias: b, activation: activation)
-        case .bfloat16(let w): return linear(weight: w, bias: b, activation: activation)
-        case .float16(let w): return linear(weight: w, bias: b, activation: activation)
-        case .int8(let q): return q.apply(self, bias: b, activation: activation)
+        case .float32(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
+        case .bfloat16(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
+        case .float16(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
+        case .int8(let q):
+            // The integer GEMM has its own epilogue; the scaled residual follows it as the
+            // separate operations (same arithmetic as the float path's fused epilogue).
+            let y = q.apply(self, bias: b, activation: activation)                    // [..., out]
+            guard let scaledResidual else { return y }
+            return scaledResidual.residual + y * scaledResidual.scale
         }
     }
 }

@@ -11,11 +11,29 @@ public enum LinearActivation: Sendable {
     case gelu
 }
 
+/// `residual + scale ⊙ y` applied to a Linear layer's output `y` inside the GEMM's
+/// epilogue: a transformer's layer-scaled residual branch (`x + ls ⊙ proj(…)`) without a
+/// separate pass, tensor or allocation for the scaled branch. Same bits as the separate
+/// operations.
+public struct ScaledResidual {
+    /// `[out]`: the per-channel scale (layer scale γ).
+    public var scale: Tensor<Float>
+    /// `[..., out]`, the shape of the layer's output: the residual stream.
+    public var residual: Tensor<Float>
+
+    public init(scale: Tensor<Float>, residual: Tensor<Float>) {
+        self.scale = scale
+        self.residual = residual
+    }
+}
+
 extension Tensor where Scalar == Float {
     /// `x · Wᵀ + b` for `x` of shape `[..., in]`, `weight` `[out, in]`, `bias` `[out]`:
-    /// result `[..., out]`.
-    public func linear(weight: Tensor<Float>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
-        linearProduct(weight: weight, bias: bias, activation: activation) { m, n, k, a, c, epilogue in
+    /// result `[..., out]`. With `scaledResidual` the result is `residual + scale ⊙ (x · Wᵀ + b)`
+    /// (no activation allowed then).
+    public func linear(weight: Tensor<Float>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none,
+                       scaledResidual: ScaledResidual? = nil) -> Tensor {
+        linearProduct(weight: weight, bias: bias, activation: activation, scaledResidual: scaledResidual) { m, n, k, a, c, epilogue in
             weight.withUnsafeBufferPointer { w in
                 GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), b: w.baseAddress!,
                               .transposedRowMajor(columns: k), c: c, ldc: n, epilogue: epilogue)
@@ -24,8 +42,9 @@ extension Tensor where Scalar == Float {
     }
 
     /// `x · Wᵀ + b` with a bfloat16 weight (widened inside the GEMM).
-    public func linear(weight: Tensor<BFloat16>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
-        linearProduct(weight: weight, bias: bias, activation: activation) { m, n, k, a, c, epilogue in
+    public func linear(weight: Tensor<BFloat16>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none,
+                       scaledResidual: ScaledResidual? = nil) -> Tensor {
+        linearProduct(weight: weight, bias: bias, activation: activation, scaledResidual: scaledResidual) { m, n, k, a, c, epilogue in
             weight.withUnsafeBufferPointer { w in
                 GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), b: w.baseAddress!,
                               .transposedRowMajor(columns: k), c: c, ldc: n, epilogue: epilogue)
@@ -34,8 +53,9 @@ extension Tensor where Scalar == Float {
     }
 
     /// `x · Wᵀ + b` with a float16 weight (widened inside the GEMM).
-    public func linear(weight: Tensor<Half>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor {
-        linearProduct(weight: weight, bias: bias, activation: activation) { m, n, k, a, c, epilogue in
+    public func linear(weight: Tensor<Half>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none,
+                       scaledResidual: ScaledResidual? = nil) -> Tensor {
+        linearProduct(weight: weight, bias: bias, activation: activation, scaledResidual: scaledResidual) { m, n, k, a, c, epilogue in
             weight.withUnsafeBufferPointer { w in
                 GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), b: w.baseAddress!,
                               .transposedRowMajor(columns: k), c: c, ldc: n, epilogue: epilogue)
@@ -45,7 +65,7 @@ extension Tensor where Scalar == Float {
 
     /// Shapes, bias checks and the epilogue choice shared by the `linear` overloads.
     private func linearProduct<W: TensorScalar>(
-        weight: Tensor<W>, bias: Tensor<Float>?, activation: LinearActivation,
+        weight: Tensor<W>, bias: Tensor<Float>?, activation: LinearActivation, scaledResidual: ScaledResidual?,
         _ multiply: (Int, Int, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>, GEMMEpilogue) -> Void
     ) -> Tensor {
         precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
@@ -60,12 +80,26 @@ extension Tensor where Scalar == Float {
         let resultShape = Array(shape.dropLast()) + [outFeatures]
         let result = TensorStorage<Float>(uninitializedCount: Tensor.elementCount(resultShape))
         let denseBias = bias?.contiguous()
-        withExtendedLifetime((input, denseBias)) {
+        if let scaledResidual {
+            precondition(activation == .none, "linear with a scaled residual takes no activation")
+            precondition(scaledResidual.scale.shape == [outFeatures] && scaledResidual.residual.shape == resultShape,
+                         "linear residual \(scaledResidual.residual.shape) and scale \(scaledResidual.scale.shape) "
+                         + "for an output of shape \(resultShape)")
+        }
+        let denseScale = scaledResidual?.scale.contiguous()                      // [out]
+        let denseResidual = scaledResidual?.residual.contiguous()                // [..., out]
+        withExtendedLifetime((input, denseBias, denseScale, denseResidual)) {
             let biasPointer = denseBias.map { UnsafePointer($0.storage.base + $0.offset) }
             let epilogue: GEMMEpilogue
             switch (activation, biasPointer) {
-            case (.none, nil): epilogue = .none
-            case (.none, let b?): epilogue = .bias(b)
+            case (.none, let b):
+                if let denseScale, let denseResidual {
+                    epilogue = .biasScaleResidual(
+                        bias: b, scale: denseScale.storage.base + denseScale.offset,
+                        residual: denseResidual.storage.base + denseResidual.offset, residualStride: outFeatures)
+                } else {
+                    epilogue = b.map { .bias($0) } ?? .none
+                }
             case (.gelu, nil): epilogue = .gelu
             case (.gelu, let b?): epilogue = .biasGELU(b)
             }

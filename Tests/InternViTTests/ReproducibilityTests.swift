@@ -1,5 +1,6 @@
 import Foundation
 import InternViT
+import NN
 import Testing
 @testable import Tensor
 
@@ -42,5 +43,23 @@ import Testing
                 #expect(batched == expected, "\(table.kind), \(threads) threads, first of 3 tiles")
             }
         }
+    }
+
+    /// Without a trace an encoder layer fuses each layer-scaled residual into the epilogue
+    /// of proj and fc2; with one it runs the separate operations (so their outputs can be
+    /// seen). Both give the same bytes, with 1 and 2 threads.
+    @Test func fusedLayerHasTheBitsOfTheSeparateOperations() {
+        let model = Self.smallModel()
+        let layer = model.encoder.layers[0]
+        let x = Tensor<Float>.randomNormal([2, 37, 96], seed: 12)                           // [B, N, D]
+        var steps = 0
+        let trace = ForwardTrace { _, _ in steps += 1 }
+        for threads in [1, 2] {
+            let (fused, separate) = ComputeThreads.withCount(threads) {
+                (layer(x).0.scalars.map(\.bitPattern), layer(x, trace: trace).0.scalars.map(\.bitPattern))  // [B, N, D]
+            }
+            #expect(fused == separate, "\(threads) threads")
+        }
+        #expect(steps > 0, "the traced call took the separate path")
     }
 }

@@ -144,6 +144,34 @@ import Tensor
         #expect(fused { .bias($0) }.scalars == (plain + bias).scalars)
         #expect(fused { _ in .gelu }.scalars == plain.gelu().scalars)
         #expect(fused { .biasGELU($0) }.scalars == (plain + bias).gelu().scalars)
+        let scale = Tensor<Float>.randomNormal([n], seed: 9), residual = Tensor<Float>.randomNormal([m, n], seed: 10)
+        scale.scalars.withUnsafeBufferPointer { ps in
+            residual.scalars.withUnsafeBufferPointer { pr in
+                #expect(fused { .biasScaleResidual(bias: $0, scale: ps.baseAddress!, residual: pr.baseAddress!,
+                                                   residualStride: n) }.scalars
+                        == (residual + (plain + bias) * scale).scalars)
+                #expect(fused { _ in .biasScaleResidual(bias: nil, scale: ps.baseAddress!, residual: pr.baseAddress!,
+                                                        residualStride: n) }.scalars
+                        == (residual + plain * scale).scalars)
+            }
+        }
+    }
+
+    /// The scaled-residual epilogue on a multi-threaded product with several K blocks and
+    /// edge tiles, through `Tensor.linear` (bf16 weight, as a checkpoint's), equals the
+    /// separate operations bit for bit.
+    @Test(arguments: [1, 2])
+    func scaledResidualLinearMatchesSeparateOperations(threads: Int) {
+        let x = Tensor<Float>.randomNormal([2, 131, 600], seed: 11)                        // [B, N, in]
+        let weight = Tensor<Float>.randomNormal([200, 600], seed: 12).converted(to: BFloat16.self)  // [out, in]
+        let bias = Tensor<Float>.randomNormal([200], seed: 13), scale = Tensor<Float>.randomNormal([200], seed: 14)
+        let residual = Tensor<Float>.randomNormal([2, 131, 200], seed: 15)                 // [B, N, out]
+        ComputeThreads.withCount(threads) {
+            let fused = x.linear(weight: weight, bias: bias,
+                                 scaledResidual: ScaledResidual(scale: scale, residual: residual))  // [B, N, out]
+            let separate = residual + x.linear(weight: weight, bias: bias) * scale                 // [B, N, out]
+            #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+        }
     }
 
     /// Batched products read strided sub-matrices (heads of a fused qkv tensor) in place.

@@ -51,6 +51,13 @@ public final class Linear: Layer {
         x.linear(weight: weight, bias: bias)
     }
 
+    /// `residual + scale ⊙ (x · Wᵀ + b)`, `[..., in] → [..., out]`: a layer-scaled residual
+    /// branch, fused into the product's epilogue (same bits as the separate operations).
+    /// `scaledResidual.scale` is `[out]`, `scaledResidual.residual` has the output's shape.
+    public func callAsFunction(_ x: Tensor<Float>, scaledResidual: ScaledResidual) -> Tensor<Float> {
+        x.linear(weight: weight, bias: bias, scaledResidual: scaledResidual)
+    }
+
     /// `[..., in] → [..., out]`, with the activation fused into the product.
     public func callAsFunction(_ x: Tensor<Float>, activation: LinearActivation) -> Tensor<Float> {
         x.linear(weight: weight, bias: bias, activation: activation)

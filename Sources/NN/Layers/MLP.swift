@@ -48,11 +48,16 @@ public final class MLP: Layer {
             trace(names.1, &output)
             return output
         }
-        let hidden: Tensor<Float>
+        return fc2(hidden(x))
+    }
+
+    /// `act(fc1(x))`, `[..., dim] → [..., hidden]` (exact GELU fused into fc1's product):
+    /// the first half of the block, for callers that fuse fc2 with what follows it (a
+    /// layer-scaled residual: `fc2(mlp.hidden(x), scaledResidual: …)`).
+    public func hidden(_ x: Tensor<Float>) -> Tensor<Float> {
         switch activation {
-        case .gelu: hidden = fc1(x, activation: .gelu)
-        case .geluTanh, .silu: hidden = activation(fc1(x))
+        case .gelu: return fc1(x, activation: .gelu)
+        case .geluTanh, .silu: return activation(fc1(x))
         }
-        return fc2(hidden)
     }
 }

@@ -102,6 +102,23 @@ public final class MultiHeadAttention: Module {
     public func forward(_ x: Tensor<Float>, mask: Tensor<Float>? = nil, returnAttention: Bool,
                         trace: ForwardTrace? = nil)
         -> (output: Tensor<Float>, attention: Tensor<Float>?) {
+        let (o, probabilities) = attend(x, mask: mask, returnAttention: returnAttention, trace: trace)   // [B, N, D]
+        var y = proj(o)                                               // [B, N, D]
+        trace?(outputName, &y)
+        return (y, returnAttention ? probabilities : nil)
+    }
+
+    /// The attention output before the output projection, heads merged: `context`
+    /// `[B, N, D]`, for callers that fuse `proj` with what follows it (a layer-scaled
+    /// residual: `proj(attention.context(x), scaledResidual: …)`).
+    public func context(_ x: Tensor<Float>, mask: Tensor<Float>? = nil) -> Tensor<Float> {
+        attend(x, mask: mask, returnAttention: false, trace: nil).context
+    }
+
+    /// Projections, q/k norms and the fused attention kernel: `context` `[B, N, D]` and the
+    /// probabilities `[B, H, N, N]` when asked for (by `returnAttention` or the trace).
+    private func attend(_ x: Tensor<Float>, mask: Tensor<Float>?, returnAttention: Bool, trace: ForwardTrace?)
+        -> (context: Tensor<Float>, probabilities: Tensor<Float>?) {
         precondition(x.rank == 3 && x.shape[2] == dim, "attention input must be [B, N, \(dim)], got \(x.shape)")
         var q: Tensor<Float>, k: Tensor<Float>, v: Tensor<Float>       // [B, N, D] each
         switch projections {
@@ -130,8 +147,6 @@ public final class MultiHeadAttention: Module {
             }
             trace("context", &o)                                      // [B, N, D]
         }
-        var y = proj(o)                                               // [B, N, D]
-        trace?(outputName, &y)
-        return (y, returnAttention ? probabilities : nil)
+        return (o, probabilities)
     }
 }

@@ -44,7 +44,7 @@ enum GEMMKernel {
         if m <= 0 || n <= 0 { return }
         if k <= 0 || alpha == 0 {
             scaleC(m: m, n: n, beta: beta, c: c, ldc: ldc)
-            applyEpilogue(epilogue, c: c, ldc: ldc, rows: m, columns: n, j0: 0)
+            applyEpilogue(epilogue, c: c, ldc: ldc, rows: m, columns: n, i0: 0, j0: 0)
             return
         }
         // Below ~2 MFLOP a second thread costs more to wake than it saves.
@@ -137,7 +137,7 @@ enum GEMMKernel {
                         }
                     }
                 }
-                applyEpilogue(epilogue, c: tile, ldc: ldc, rows: rows, columns: columns, j0: j0)
+                applyEpilogue(epilogue, c: tile, ldc: ldc, rows: rows, columns: columns, i0: i0, j0: j0)
             }
         }
     }
@@ -154,10 +154,10 @@ enum GEMMKernel {
         }
     }
 
-    /// Applies the epilogue to a `rows` x `columns` tile whose first column is `j0` of C.
+    /// Applies the epilogue to a `rows` x `columns` tile whose first element is (`i0`, `j0`) of C.
     @inline(__always)
     static func applyEpilogue(
-        _ epilogue: GEMMEpilogue, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, j0: Int
+        _ epilogue: GEMMEpilogue, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, i0: Int, j0: Int
     ) {
         switch epilogue {
         case .none:
@@ -171,6 +171,32 @@ enum GEMMKernel {
                 addRow(c + r * ldc, bias + j0, columns)
                 geluRow(c + r * ldc, columns)
             }
+        case .biasScaleResidual(let bias, let scale, let residual, let residualStride):
+            for r in 0..<rows {
+                scaleResidualRow(c + r * ldc, bias.map { $0 + j0 }, scale + j0,
+                                 residual + (i0 + r) * residualStride + j0, columns)
+            }
+        }
+    }
+
+    /// row = residual + scale · (row + bias), rounding after each operation.
+    @inline(__always)
+    private static func scaleResidualRow(
+        _ row: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, _ scale: UnsafePointer<Float>,
+        _ residual: UnsafePointer<Float>, _ n: Int
+    ) {
+        var j = 0
+        while j + vectorWidth <= n {
+            var y = loadVector(row + j)
+            if let bias { y += loadVector(bias + j) }
+            storeVector(loadVector(residual + j) + y * loadVector(scale + j), row + j)
+            j += vectorWidth
+        }
+        while j < n {
+            var y = row[j]
+            if let bias { y += bias[j] }
+            row[j] = residual[j] + y * scale[j]
+            j += 1
         }
     }
 

@@ -35,6 +35,14 @@ public enum GEMMEpilogue {
     case gelu
     /// C[i, j] = GELU(C[i, j] + bias[j]).
     case biasGELU(UnsafePointer<Float>)
+    /// C[i, j] = residual[i, j] + scale[j] · (C[i, j] + bias[j]) (no bias term when `bias`
+    /// is nil): a layer's output scaled per channel and added to the residual stream while
+    /// the tile is in cache (InternViT's `x + ls1 ⊙ proj(…)`). The three roundings are
+    /// those of the separate operations, so the result has the same bits as `x + y * ls`.
+    /// `residual` is `[m, n]` with `residualStride` floats between rows and must not
+    /// overlap C.
+    case biasScaleResidual(bias: UnsafePointer<Float>?, scale: UnsafePointer<Float>,
+                           residual: UnsafePointer<Float>, residualStride: Int)
 }
 
 /// Element types the B operand may be stored in. B is widened to `Float` while it is
@@ -43,18 +51,32 @@ public enum GEMMEpilogue {
 protocol GEMMOperandElement {
     /// The element at `pointer[index]` as a `Float` (exact for every conforming type).
     static func widen(_ pointer: UnsafePointer<Self>, _ index: Int) -> Float
+    /// `pointer[index ..< index + 8]` as `Float`s (exact), for the vectorised packing loops.
+    static func widen8(_ pointer: UnsafePointer<Self>, _ index: Int) -> SIMD8<Float>
 }
 
 extension Float: GEMMOperandElement {
     @inline(__always) static func widen(_ pointer: UnsafePointer<Float>, _ index: Int) -> Float { pointer[index] }
+    @inline(__always) static func widen8(_ pointer: UnsafePointer<Float>, _ index: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(pointer + index).loadUnaligned(as: SIMD8<Float>.self)
+    }
 }
 
 extension BFloat16: GEMMOperandElement {
     @inline(__always) static func widen(_ pointer: UnsafePointer<BFloat16>, _ index: Int) -> Float {
         Float(bitPattern: UInt32(pointer[index].bitPattern) << 16)
     }
+    @inline(__always) static func widen8(_ pointer: UnsafePointer<BFloat16>, _ index: Int) -> SIMD8<Float> {
+        let bits = UnsafeRawPointer(pointer + index).loadUnaligned(as: SIMD8<UInt16>.self)
+        return unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: bits) &<< 16, to: SIMD8<Float>.self)
+    }
 }
 
 extension Half: GEMMOperandElement {
     @inline(__always) static func widen(_ pointer: UnsafePointer<Half>, _ index: Int) -> Float { pointer[index].floatValue }
+    @inline(__always) static func widen8(_ pointer: UnsafePointer<Half>, _ index: Int) -> SIMD8<Float> {
+        var result = SIMD8<Float>()
+        for i in 0..<8 { result[i] = pointer[index + i].floatValue }
+        return result
+    }
 }
