@@ -90,10 +90,16 @@ let package = Package(
             name: "TensorKernelsVNNI",
             swiftSettings: instructionSetSettings(march: "x86-64-v4", features: ["avx512vnni"], define: "TENSOR_KERNELS_VNNI")
                 + optimisedInDebug()),
+        // AVX-VNNI (256-bit, VEX `vpdpbusd`) for the int8 layers on CPUs without AVX-512 (issue 16).
+        .target(
+            name: "TensorKernelsAVXVNNI",
+            swiftSettings: instructionSetSettings(march: "x86-64-v3", features: ["avxvnni"], define: "TENSOR_KERNELS_AVXVNNI")
+                + optimisedInDebug()),
         // Tensor (the kernels) is optimised in debug builds too: unoptimised SIMD code runs
         // ~1000x slower, which made debug builds useless for experiments (issue 14).
         // (Not in a versioned dependency, which may have no unsafe flags.)
-        .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512", "TensorKernelsVNNI"],
+        .target(name: "Tensor", dependencies: ["TensorKernelsAVX2", "TensorKernelsAVX512", "TensorKernelsVNNI",
+                                               "TensorKernelsAVXVNNI"],
                 swiftSettings: kernelSettings + optimisedInDebug()),
         .target(name: "NN", dependencies: ["Autograd", "Tensor"], swiftSettings: kernelSettings),
         .target(name: "Imaging", dependencies: ["Tensor"], swiftSettings: kernelSettings),

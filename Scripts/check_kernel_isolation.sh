@@ -10,7 +10,8 @@
 # its callers, so this disassembles every object file of the build (`objdump -d`) and
 # fails if any module other than TensorKernelsAVX512 mentions a zmm register, an
 # AVX-512 mask register (%k0-%k7), an EVEX-only vector register (xmm16-31 / ymm16-31)
-# or an embedded broadcast ({1toN}). Run it after `swift build -c release` with no
+# or an embedded broadcast ({1toN}); TensorKernelsAVXVNNI (x86-64-v3 + AVX-VNNI) must hold
+# VEX `vpdpbusd` and no AVX-512. Run it after `swift build -c release` with no
 # TENSOR_TARGET_CPU (that option compiles everything for the host on purpose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +38,15 @@ for dir in "$BUILD"/*.build; do
         status=1
     fi
 done
+# The AVX-VNNI target (checked above for no AVX-512) must hold its VEX `vpdpbusd`.
+if [ -d "$BUILD/TensorKernelsAVXVNNI.build" ]; then
+    vex=$(objdump -d --no-show-raw-insn "$BUILD"/TensorKernelsAVXVNNI.build/*.o | grep -c '{vex} vpdpbusd' || true)
+    if [ "$vex" -eq 0 ]; then
+        echo "TensorKernelsAVXVNNI: no VEX vpdpbusd (was it compiled with its flags?)" >&2
+        status=1
+    else
+        echo "TensorKernelsAVXVNNI: $vex VEX vpdpbusd, no AVX-512 (expected)"
+    fi
+fi
 [ $status = 0 ] && echo "AVX-512 code only in TensorKernelsAVX512 and TensorKernelsVNNI"
 exit $status

@@ -43,7 +43,7 @@ enum ModelLoading {
         let loaded = try loadWeights(spec, dtype: dtype, memoryMapped: memoryMapped, console: console, help: help)
         guard precision != .float32 else { return loaded }
         if precision == .int8 && Int8LinearWeights.kernelName == "portable" {
-            console.err("internvit: warning: --precision int8 runs on portable integer loops here (no AVX512-VNNI, "
+            console.err("internvit: warning: --precision int8 runs on portable integer loops here (no AVX512-VNNI or AVX-VNNI, "
                         + "or TENSOR_KERNEL chose another table): same results, but several times slower than float32")
         }
         let start = Date()

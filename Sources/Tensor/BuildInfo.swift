@@ -19,6 +19,9 @@ public struct BuildInfo: Sendable, CustomStringConvertible {
     public let gemmTile: (rows: Int, columns: Int)
     /// The GEMM depth block (the same in every table, so results are the same bits).
     public let gemmDepthBlock: Int
+    /// The int8 GEMM micro-kernel the selected table brings (`avx512-vnni`, `avx-vnni` or
+    /// `portable`; the same int32 sums from each).
+    public let int8Kernel: String
     /// What the code outside the kernel targets is compiled for.
     public let baseline: String
     /// Whether Tensor was compiled without optimisation (`swift build` without `-c release`).
@@ -36,7 +39,7 @@ public struct BuildInfo: Sendable, CustomStringConvertible {
             kernelsSupported: KernelDispatch.supported.map(\.kind),
             selectedKernel: table.kind, vectorBits: table.vectorBits,
             gemmTile: (table.gemmRows, table.gemmColumns), gemmDepthBlock: GEMMKernel.kc,
-            baseline: baselineDescription, isDebugBuild: isDebug, threads: ComputeThreads.count)
+            int8Kernel: Int8GEMM.microKernel(for: table.kind, features: .host).rawValue, baseline: baselineDescription, isDebugBuild: isDebug, threads: ComputeThreads.count)
     }
 
     /// Whether Tensor itself was compiled without optimisation.
@@ -73,6 +76,7 @@ public struct BuildInfo: Sendable, CustomStringConvertible {
         kernels this CPU runs: \(kernelsSupported.map(\.rawValue).joined(separator: ", "))
         kernel selected: \(selectedKernel.rawValue) (\(vectorBits == 0 ? "vector width from the build flags" : "\(vectorBits)-bit vectors"); \(KernelDispatch.environmentVariable) forces one)
         GEMM tile: \(gemmTile.rows)x\(gemmTile.columns), depth block \(gemmDepthBlock)
+        int8 kernel: \(int8Kernel)
         threads: \(threads)
         """
     }

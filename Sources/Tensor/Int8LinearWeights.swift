@@ -105,9 +105,11 @@ public struct Int8LinearWeights: Sendable {
         return (scale, sum)
     }
 
-    /// The integer micro-kernel this process runs: `avx512-vnni` (`vpdpbusd`, when the CPU
-    /// has AVX512-VNNI and the AVX-512 float table is selected) or `portable`.
-    public static var kernelName: String { Int8GEMM.usesVNNI ? "avx512-vnni" : "portable" }
+    /// The integer micro-kernel this process runs: `avx512-vnni` (512-bit `vpdpbusd`, when
+    /// the CPU has AVX512-VNNI and the AVX-512 float table is selected), `avx-vnni` (256-bit
+    /// VEX `vpdpbusd`, on AVX2 + AVX-VNNI CPUs otherwise, unless `TENSOR_KERNEL=portable`)
+    /// or `portable`.
+    public static var kernelName: String { Int8GEMM.selectedKernel.rawValue }
 
     /// Bytes held by the quantised weights (packed panels, scales and column sums).
     public var byteCount: Int { packed.count + 8 * scales.count }

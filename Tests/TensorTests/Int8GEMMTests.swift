@@ -2,8 +2,10 @@ import Testing
 @testable import Tensor
 
 /// The int8 GEMM (issue 16): exact int32 sums against a naive reference, the same bits
-/// from the AVX512-VNNI kernel and the portable loops, the no-overflow bound at its
-/// extreme, and the quantised linear layer against the float32 one.
+/// from the AVX512-VNNI kernel, the AVX-VNNI kernel (where the CPU has it: natively on
+/// Alder Lake and later; `Scripts/check_avxvnni.sh` checks it elsewhere) and the portable loops,
+/// the no-overflow bound at its extreme, the int8 kernel choice, and the quantised linear
+/// layer against the float32 one.
 struct Int8GEMMTests {
     /// Naive `Σ_k a[m, k] · w[n, k]` in Int64 on unpadded operands.
     static func naive(_ a: [UInt8], _ w: [Int8], m: Int, n: Int, k: Int) -> [Int64] {
@@ -13,7 +15,7 @@ struct Int8GEMMTests {
     }
 
     /// Runs `Int8GEMM.multiply` on unpadded operands and returns `[m, n]` int32 sums.
-    static func product(_ a: [UInt8], _ w: [Int8], m: Int, n: Int, k: Int, vnni: Bool) -> [Int32] {
+    static func product(_ a: [UInt8], _ w: [Int8], m: Int, n: Int, k: Int, kernel: Int8GEMM.MicroKernel) -> [Int32] {
         let depth = Int8GEMM.paddedDepth(k), rows = Int8GEMM.paddedRows(m), ldc = Int8GEMM.paddedColumns(n)
         var padded = [UInt8](repeating: 0, count: rows * depth)  // [M padded, K padded]
         for i in 0..<m { for kk in 0..<k { padded[i * depth + kk] = a[i * k + kk] } }
@@ -23,7 +25,7 @@ struct Int8GEMMTests {
             packed.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     Int8GEMM.multiply(m: m, n: n, depth: depth, a: pa.baseAddress!, packed: pb.baseAddress!,
-                                      c: pc.baseAddress!, vnni: vnni)
+                                      c: pc.baseAddress!, kernel: kernel)
                 }
             }
         }
@@ -42,7 +44,7 @@ struct Int8GEMMTests {
         let a = (0..<(m * k)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let w = (0..<(n * k)).map { _ in Int8.random(in: -127...127, using: &rng) }
         let expected = Self.naive(a, w, m: m, n: n, k: k).map { Int32($0) }
-        #expect(Self.product(a, w, m: m, n: n, k: k, vnni: false) == expected)
+        #expect(Self.product(a, w, m: m, n: n, k: k, kernel: .portable) == expected)
     }
 
     @Test(.enabled(if: vnniAvailable, "needs a CPU with AVX512-VNNI and the VNNI target"),
@@ -53,7 +55,41 @@ struct Int8GEMMTests {
         let a = (0..<(m * k)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let w = (0..<(n * k)).map { _ in Int8.random(in: -127...127, using: &rng) }
         let expected = Self.naive(a, w, m: m, n: n, k: k).map { Int32($0) }
-        #expect(Self.product(a, w, m: m, n: n, k: k, vnni: true) == expected)
+        #expect(Self.product(a, w, m: m, n: n, k: k, kernel: .avx512VNNI) == expected)
+    }
+
+    /// Whether this machine runs the AVX-VNNI kernel (compiled in, cpuid reports AVX-VNNI).
+    static let avxVNNIAvailable = Int8GEMM.avxVNNICompiled && CPUFeatures.host.hasAVXVNNIKernels
+
+    @Test(.enabled(if: avxVNNIAvailable, "needs a CPU with AVX-VNNI (none here: Scripts/check_avxvnni.sh checks the kernel by proxy)"),
+          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100), (5, 200, 300)])
+    func avxVNNIMatchesNaiveBitForBit(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var rng = SeededGenerator(seed: UInt64(m * 11 + n * 5 + k))
+        let a = (0..<(m * k)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let w = (0..<(n * k)).map { _ in Int8.random(in: -127...127, using: &rng) }
+        let expected = Self.naive(a, w, m: m, n: n, k: k).map { Int32($0) }
+        #expect(Self.product(a, w, m: m, n: n, k: k, kernel: .avxVNNI) == expected)
+    }
+
+    /// The int8 kernel follows the float32 table and the CPU: AVX512-VNNI only under the
+    /// AVX-512 table, AVX-VNNI under AVX2 (or AVX-512 without AVX512-VNNI), portable under
+    /// `TENSOR_KERNEL=portable` or without either feature.
+    @Test func int8KernelChoiceFollowsTableAndCPU() {
+        var both = CPUFeatures()
+        both.avx2 = true; both.fma = true; both.avxvnni = true
+        var avx512 = both
+        avx512.avx512f = true; avx512.avx512bw = true; avx512.avx512dq = true; avx512.avx512vl = true
+        avx512.avx512vnni = true
+        var avx2Only = both
+        avx2Only.avxvnni = false
+        let compiled = Int8GEMM.avxVNNICompiled, compiled512 = Int8GEMM.vnniCompiled
+        #expect(Int8GEMM.microKernel(for: .portable, features: avx512) == .portable)
+        #expect(Int8GEMM.microKernel(for: .avx2, features: both) == (compiled ? .avxVNNI : .portable))
+        #expect(Int8GEMM.microKernel(for: .avx2, features: avx512) == (compiled ? .avxVNNI : .portable))
+        #expect(Int8GEMM.microKernel(for: .avx512, features: avx512) == (compiled512 ? .avx512VNNI : compiled ? .avxVNNI : .portable))
+        #expect(Int8GEMM.microKernel(for: .avx2, features: avx2Only) == .portable)
+        #expect(Int8GEMM.microKernel(for: .avx2, features: CPUFeatures()) == .portable)
     }
 
     /// The bound of `Int8GEMM`: at K = maxDepth, 255 · ±127 per product, the int32 sums
@@ -64,9 +100,12 @@ struct Int8GEMMTests {
         let w = (0..<(n * k)).map { i in Int8(i / k % 2 == 0 ? -127 : 127) }
         let expected = Self.naive(a, w, m: m, n: n, k: k)
         #expect(expected[0] == -2_122_383_360 && expected[1] == 2_122_383_360)
-        #expect(Self.product(a, w, m: m, n: n, k: k, vnni: false).map(Int64.init) == expected)
+        #expect(Self.product(a, w, m: m, n: n, k: k, kernel: .portable).map(Int64.init) == expected)
         if Self.vnniAvailable {
-            #expect(Self.product(a, w, m: m, n: n, k: k, vnni: true).map(Int64.init) == expected)
+            #expect(Self.product(a, w, m: m, n: n, k: k, kernel: .avx512VNNI).map(Int64.init) == expected)
+        }
+        if Self.avxVNNIAvailable {
+            #expect(Self.product(a, w, m: m, n: n, k: k, kernel: .avxVNNI).map(Int64.init) == expected)
         }
     }
 

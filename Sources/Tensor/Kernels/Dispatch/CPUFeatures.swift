@@ -6,7 +6,7 @@ import _Builtin_intrinsics.intel.cpuid
 /// The instruction sets this CPU and operating system can run, read once.
 ///
 /// On x86-64 the CPU's own answer comes from `cpuid` (leaf 1: FMA, OSXSAVE; leaf 7:
-/// AVX2, AVX-512F/BW/DQ/VL, AVX512-VNNI). A CPU may have AVX-512 while the operating
+/// AVX2, AVX-512F/BW/DQ/VL, AVX512-VNNI; leaf 7 sub-leaf 1: AVX-VNNI). A CPU may have AVX-512 while the operating
 /// system does not save the zmm state (`xgetbv` is not callable from Swift), so the
 /// operating system's own report is required as well: the `flags` of
 /// `/proc/cpuinfo` on Linux (the kernel clears features whose state it does not
@@ -20,11 +20,17 @@ struct CPUFeatures: Sendable, Equatable {
     var avx512dq = false
     var avx512vl = false
     var avx512vnni = false
+    /// AVX-VNNI: the VEX-encoded 256-bit `vpdpbusd` (Alder Lake and later, Zen 5), which
+    /// needs only the ymm state.
+    var avxvnni = false
 
     /// AVX2 and FMA: what the AVX2 kernel target is compiled for (`x86-64-v3`).
     var hasAVX2Kernels: Bool { avx2 && fma }
     /// What the AVX-512 kernel target is compiled for (`x86-64-v4`).
     var hasAVX512Kernels: Bool { hasAVX2Kernels && avx512f && avx512bw && avx512dq && avx512vl }
+
+    /// What the AVX-VNNI int8 kernel target is compiled for (`x86-64-v3` + `avxvnni`).
+    var hasAVXVNNIKernels: Bool { hasAVX2Kernels && avxvnni }
 
     /// This machine's features (computed once).
     static let host = detect()
@@ -38,6 +44,7 @@ struct CPUFeatures: Sendable, Equatable {
         let fma = ecx & (1 << 12) != 0
         let avx = ecx & (1 << 28) != 0
         guard osSavesVectorState, avx, __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) != 0 else { return features }
+        let leaf7SubLeaves = eax  // highest sub-leaf of leaf 7
         let os = OperatingSystemReport.current
         features.fma = fma && os.allows("fma")
         features.avx2 = ebx & (1 << 5) != 0 && os.allows("avx2")
@@ -46,6 +53,12 @@ struct CPUFeatures: Sendable, Equatable {
         features.avx512bw = ebx & (1 << 30) != 0 && os.confirms("avx512bw")
         features.avx512vl = ebx & (1 << 31) != 0 && os.confirms("avx512vl")
         features.avx512vnni = ecx & (1 << 11) != 0 && os.confirms("avx512_vnni")
+        // Leaf 7 sub-leaf 1 (when leaf 7's EAX lists it), EAX bit 4. AVX-VNNI needs only the
+        // ymm state, the same as AVX2, which the OS check above covers; the Linux flag
+        // `avx_vnni` is not required (older kernels and qemu-user's host view lack it).
+        if leaf7SubLeaves >= 1, __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) != 0 {
+            features.avxvnni = eax & (1 << 4) != 0 && features.avx2
+        }
         return features
         #else
         return CPUFeatures()

@@ -1,3 +1,4 @@
+import TensorKernelsAVXVNNI
 import TensorKernelsVNNI
 
 /// The integer GEMM under the int8 linear layers: `C[M, N] = A[M, K] · Bᵀ` in int32 with
@@ -6,8 +7,8 @@ import TensorKernelsVNNI
 /// B is packed once (`packWeights`) into panels of 64 columns: per group of 4 k, 64 × 4
 /// bytes, column c's 4 consecutive k at byte `4c` — the operand layout of `vpdpbusd`.
 /// A is row-major with its rows padded to a multiple of 4 bytes (zeros) and its row count
-/// to a multiple of 4. Every path computes exact int32 sums, so the VNNI kernel and the
-/// portable loops give the same bits.
+/// to a multiple of 4. Every path computes exact int32 sums, so the AVX512-VNNI kernel,
+/// the AVX-VNNI (256-bit) kernel and the portable loops give the same bits.
 ///
 /// No overflow: `vpdpbusd` wraps instead of saturating, so the int32 sum must stay in
 /// range. Each product is at most 255 · 127 = 32,385 in magnitude (weights are clamped to
@@ -34,12 +35,35 @@ enum Int8GEMM {
     /// Whether this build contains the AVX512-VNNI kernel (false in a versioned dependency
     /// or on a non-x86 host).
     static var vnniCompiled: Bool { VNNIKernels.isCompiled }
+    /// Whether this build contains the AVX-VNNI (256-bit) kernel.
+    static var avxVNNICompiled: Bool { AVXVNNIKernels.isCompiled }
+
+    /// Which integer micro-kernel runs (`selectedKernel`).
+    enum MicroKernel: String, Sendable, CaseIterable {
+        /// Plain Swift loops (any CPU).
+        case portable
+        /// 256-bit VEX `vpdpbusd` (`AVXVNNIKernels`), for AVX2 + AVX-VNNI CPUs without AVX-512.
+        case avxVNNI = "avx-vnni"
+        /// 512-bit `vpdpbusd` (`VNNIKernels`).
+        case avx512VNNI = "avx512-vnni"
+    }
+
+    /// The micro-kernel for the float32 table `table` on a CPU with `features`: AVX512-VNNI
+    /// under the AVX-512 table on a CPU with it; otherwise AVX-VNNI (when compiled in and
+    /// the CPU has it and AVX2) under the AVX-512 or AVX2 table; otherwise the portable
+    /// loops (always under `TENSOR_KERNEL=portable`).
+    static func microKernel(for table: KernelKind, features: CPUFeatures) -> MicroKernel {
+        if table == .avx512 && VNNIKernels.isCompiled && features.avx512vnni { return .avx512VNNI }
+        if table != .portable && AVXVNNIKernels.isCompiled && features.hasAVXVNNIKernels { return .avxVNNI }
+        return .portable
+    }
+
+    /// The micro-kernel this process uses now (follows `KernelDispatch.current`).
+    static var selectedKernel: MicroKernel { microKernel(for: KernelDispatch.current.kind, features: .host) }
 
     /// Whether the AVX512-VNNI kernel runs: compiled in, the CPU has it, and the float32
     /// kernel table in use is the AVX-512 one (`TENSOR_KERNEL=portable|avx2` turns it off).
-    static var usesVNNI: Bool {
-        VNNIKernels.isCompiled && CPUFeatures.host.avx512vnni && KernelDispatch.current.kind == .avx512
-    }
+    static var usesVNNI: Bool { selectedKernel == .avx512VNNI }
 
     /// Packs `weights` (`[n, k]` row-major, values in ±127) into `paddedColumns(n) / 64`
     /// panels of `paddedDepth(k) · 64` bytes (zeros in the padding).
@@ -60,11 +84,11 @@ enum Int8GEMM {
     /// `depth` bytes and `packed` from `packWeights`; `depth` is a multiple of 4.
     static func multiply(
         m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
-        c: UnsafeMutablePointer<Int32>, vnni: Bool = usesVNNI
+        c: UnsafeMutablePointer<Int32>, kernel: MicroKernel = selectedKernel
     ) {
         let ldc = paddedColumns(n)
         let c = UncheckedSendable(c)
-        multiply(m: m, n: n, depth: depth, a: a, packed: packed, vnni: vnni) { tile, panel, sums in
+        multiply(m: m, n: n, depth: depth, a: a, packed: packed, kernel: kernel) { tile, panel, sums in
             for r in 0..<rows {
                 (c.value + (tile * rows + r) * ldc + panel * columns).update(from: sums + r * columns, count: columns)
             }
@@ -87,7 +111,7 @@ enum Int8GEMM {
     /// threads in contiguous ranges (whole A blocks, except one shared at the split).
     static func multiply(
         m: Int, n: Int, depth: Int, a: UnsafePointer<UInt8>, packed: UnsafePointer<Int8>,
-        vnni: Bool = usesVNNI,
+        kernel: MicroKernel = selectedKernel,
         epilogue: (_ tile: Int, _ panel: Int, _ sums: UnsafePointer<Int32>) -> Void
     ) {
         precondition(depth % 4 == 0 && depth <= maxDepth, "int8 GEMM depth \(depth) must be a multiple of 4 and ≤ \(maxDepth)")
@@ -117,9 +141,12 @@ enum Int8GEMM {
                                 let aTile = a.value + tile * rows * depth + 4 * g0
                                 let bSlice = b + g0 * 4 * columns
                                 let cTile = sums + (tile - firstTile) * tileInts
-                                if vnni {
+                                switch kernel {
+                                case .avx512VNNI:
                                     VNNIKernels.int8MicroKernel(count, aTile, depth, bSlice, cTile, columns, g0 > 0)
-                                } else {
+                                case .avxVNNI:
+                                    AVXVNNIKernels.int8MicroKernel(count, aTile, depth, bSlice, cTile, columns, g0 > 0)
+                                case .portable:
                                     portableMicroKernel(count, aTile, depth, bSlice, cTile, columns, g0 > 0)
                                 }
                             }
