@@ -6,7 +6,7 @@
 ///   to u8 with a zero point; the products run on the integer dot-product GEMM
 ///   (`vpdpbusd` on AVX512-VNNI, identical portable loops elsewhere). About 4× less weight
 ///   memory than float32 and the fastest option where VNNI exists; within the fidelity
-///   bounds of issue 16 on InternViT-300M (Docs/Performance.md).
+///   bounds of issue 16 on InternViT-300M (Docs/Precision.md).
 public enum ComputePrecision: String, Sendable, CaseIterable, CustomStringConvertible {
     case float32
     case int8
