@@ -124,7 +124,7 @@ let package = Package(
         // A linear probe on InternViT's pooled features (Docs/Training.md, "Linear probe").
         .target(name: "LinearProbe", dependencies: ["Autograd", "InternViT", "Tensor"], path: "Examples/LinearProbe/Probe",
                 swiftSettings: kernelSettings),
-        .executableTarget(name: "linear-probe", dependencies: ["LinearProbe", "InternViT", "Imaging", "Tensor"],
+        .executableTarget(name: "linear-probe", dependencies: ["LinearProbe", "InternViTCLI", "InternViT", "Imaging", "Tensor"],
                           path: "Examples/LinearProbe/CLI", swiftSettings: kernelSettings),
         .testTarget(name: "LinearProbeTests", dependencies: ["LinearProbe", "InternViT", "Imaging", "Tensor"], exclude: ["Fixtures"],
                     swiftSettings: kernelSettings),

@@ -57,6 +57,24 @@ import Testing
         #expect(unknown.code == 1 && unknown.err.contains("class 'green' is not one of the probe's classes (blue, red)"), "\(unknown.err)")
     }
 
+    /// stdout or stderr on a full disk: the command says so with its exit code (1), never
+    /// a trap (FileHandle.write traps there) and never a silent 0.
+    @Test func fullStandardStreamsGiveExitOneNotATrap() throws {
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"), "no /dev/full on this system")
+        for (arguments, toStderr) in [(["bogus"], true), (["predict", "/nonexistent-probe", "x.png", "--model", "random-tiny"], true),
+                                      (["--help"], false)] {
+            let process = Process()
+            process.executableURL = try Self.executable()
+            process.arguments = arguments
+            if toStderr { process.standardError = full; process.standardOutput = FileHandle.nullDevice }
+            else { process.standardOutput = full; process.standardError = FileHandle.nullDevice }
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit, "\(arguments): killed by signal \(process.terminationStatus)")
+            #expect(process.terminationStatus == (arguments == ["bogus"] ? 2 : 1), "\(arguments)")
+        }
+    }
+
     @Test func errorsAndUsage() throws {
         let root = try ProbePipelineTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -1,5 +1,6 @@
 import Foundation
 import InternViT
+import InternViTCLI
 import LinearProbe
 import Tensor
 
@@ -69,8 +70,12 @@ struct CommandOptions {
     }
 }
 
+/// stdout and stderr through `write(2)` (InternViTCLI's `Console`): `FileHandle.write` traps
+/// when stderr is a full disk or a closed pipe; here a lost line makes the exit code 1.
+let console = Console.standard
+
 /// One line on stderr.
-func say(_ text: String) { FileHandle.standardError.write(Data("linear-probe: \(text)\n".utf8)) }
+func say(_ text: String) { console.err("linear-probe: \(text)") }
 
 /// A progress line on stderr (every 10 % of the images).
 func embeddingProgress(_ progress: BatchEmbeddingProgress) {

@@ -52,10 +52,10 @@ enum PredictCommand {
             }
             say("wrote \(labels.count) predictions to \(output)")
         } else {
-            print(csv, terminator: "")
+            console.out(String(csv.dropLast()))  // Console adds the final line break
         }
         if let truth {
-            print(ClassificationReport(classes: probe.classes, truth: truth, predicted: labels).text)
+            console.out(ClassificationReport(classes: probe.classes, truth: truth, predicted: labels).text)
         }
     }
 

@@ -60,7 +60,7 @@ enum TrainCommand {
             held-out \(outcome.heldOut.text)
 
             """
-        print(report, terminator: "")
+        console.out(String(report.dropLast()))  // Console adds the final line break
         try outcome.probe.save(to: probeDirectory)
         do { try OutputFile.write(Data(report.utf8), to: probeDirectory.appendingPathComponent("report.txt")) } catch {
             throw LinearProbeError("cannot write \(probeDirectory.appendingPathComponent("report.txt").path): \(error)")

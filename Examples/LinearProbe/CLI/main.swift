@@ -37,8 +37,8 @@ let help = """
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     guard let command = arguments.first, !["-h", "--help", "help"].contains(command) else {
-        print(help)
-        exit(arguments.isEmpty ? 2 : 0)
+        console.out(help)
+        exit(console.writeFailure() != nil ? 1 : arguments.isEmpty ? 2 : 0)
     }
     let options = try CommandOptions(Array(arguments.dropFirst()))
     switch command {
@@ -48,9 +48,11 @@ do {
     default: throw UsageError("unknown command '\(command)'")
     }
 } catch let error as UsageError {
-    FileHandle.standardError.write(Data("linear-probe: \(error.message)\n\n\(help)\n".utf8))
+    console.err("linear-probe: \(error.message)\n\n\(help)")
     exit(2)
 } catch {
-    FileHandle.standardError.write(Data("linear-probe: \(error)\n".utf8))
+    console.err("linear-probe: \(error)")
     exit(1)
 }
+// The results did not all reach stdout/stderr (a full disk, a closed pipe): not a success.
+if console.writeFailure() != nil { exit(1) }
