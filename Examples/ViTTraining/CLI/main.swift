@@ -162,7 +162,7 @@ signal(SIGPIPE, SIG_IGN)
 do {
     let options = try parseOptions(Array(CommandLine.arguments.dropFirst()))
     if options["--help"] != nil {
-        emit(help + "\n", to: 1)
+        guard emit(help + "\n", to: 1) else { throw TrainingError("cannot write the help to standard output") }
     } else if options["--predict"] != nil {
         try predictCommand(options)
     } else {
