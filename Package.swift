@@ -126,7 +126,7 @@ let package = Package(
                 swiftSettings: kernelSettings),
         .executableTarget(name: "linear-probe", dependencies: ["LinearProbe", "InternViTCLI", "InternViT", "Imaging", "Tensor"],
                           path: "Examples/LinearProbe/CLI", swiftSettings: kernelSettings),
-        .testTarget(name: "LinearProbeTests", dependencies: ["LinearProbe", "InternViT", "Imaging", "Tensor"], exclude: ["Fixtures"],
+        .testTarget(name: "LinearProbeTests", dependencies: ["NNTesting", "LinearProbe", "InternViT", "Imaging", "Tensor"], exclude: ["Fixtures"],
                     swiftSettings: kernelSettings),
         .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
         .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(name: "vit-train", dependencies: ["DigitsTraining", "Tensor", "Imaging"],
                           path: "Examples/ViTTraining/CLI", swiftSettings: kernelSettings),
         .testTarget(
-            name: "ExamplesTests", dependencies: ["ViTClassifier", "MiniLM", "DigitsTraining", "InternViT", "Autograd", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
+            name: "ExamplesTests", dependencies: ["NNTesting", "ViTClassifier", "MiniLM", "DigitsTraining", "InternViT", "Autograd", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(
             name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
@@ -147,7 +147,7 @@ let package = Package(
             name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(
-            name: "InternViTCLITests", dependencies: ["InternViTCLI", "InternViT", "Imaging", "Tensor"],
+            name: "InternViTCLITests", dependencies: ["NNTesting", "InternViTCLI", "InternViT", "Imaging", "Tensor"],
             swiftSettings: kernelSettings),
         .testTarget(
             name: "InternViTTests", dependencies: ["InternViT", "NN", "NNTesting", "Autograd", "Tensor", "Imaging"], exclude: ["Fixtures"],

@@ -1,4 +1,5 @@
 import Foundation
+import NNTesting
 import InternViTCLI
 import Tensor
 import Testing
@@ -38,15 +39,7 @@ enum BatchCLIFixtures {
     }
 
     /// The `internvit` executable that `swift test` built beside the test bundle.
-    static func executable() throws -> URL {
-        var folder = Bundle.main.bundleURL
-        if folder.pathExtension == "xctest" || !FileManager.default.fileExists(atPath: folder.appendingPathComponent("internvit").path) {
-            folder = folder.deletingLastPathComponent()
-        }
-        let binary = folder.appendingPathComponent("internvit")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no internvit executable at \(binary.path)")
-        return binary
-    }
+    static func executable() throws -> URL { try builtExecutable(named: "internvit") }
 
     static func batchArguments(_ images: URL, _ out: URL, _ extra: [String] = []) -> [String] {
         ["embed", images.path, "--output-dir", out.path, "--model", CLIFixtures.model, "--pooled", "--part-rows", "2"] + extra

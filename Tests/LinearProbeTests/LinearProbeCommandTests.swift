@@ -1,18 +1,12 @@
 import Foundation
+import NNTesting
 import Testing
 
 /// The `linear-probe` executable (built by `swift test` beside the test bundle): the
 /// train → predict round trip on a small folder, exit codes and one-line errors.
 @Suite struct LinearProbeCommandTests {
-    static func executable() throws -> URL {
-        var folder = Bundle.main.bundleURL
-        if folder.pathExtension == "xctest" || !FileManager.default.fileExists(atPath: folder.appendingPathComponent("linear-probe").path) {
-            folder = folder.deletingLastPathComponent()
-        }
-        let binary = folder.appendingPathComponent("linear-probe")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "no linear-probe executable at \(binary.path)")
-        return binary
-    }
+    /// The `linear-probe` executable that `swift test` built beside the test bundle.
+    static func executable() throws -> URL { try builtExecutable(named: "linear-probe") }
 
     /// Runs `linear-probe arguments`; returns the exit code, stdout and stderr.
     static func run(_ arguments: [String]) throws -> (code: Int32, out: String, err: String) {
@@ -60,16 +54,9 @@ import Testing
     /// stdout or stderr on a full disk: the command says so with its exit code (1), never
     /// a trap (FileHandle.write traps there) and never a silent 0.
     @Test func fullStandardStreamsGiveExitOneNotATrap() throws {
-        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"), "no /dev/full on this system")
         for (arguments, toStderr) in [(["bogus"], true), (["predict", "/nonexistent-probe", "x.png", "--model", "random-tiny"], true),
                                       (["--help"], false)] {
-            let process = Process()
-            process.executableURL = try Self.executable()
-            process.arguments = arguments
-            if toStderr { process.standardError = full; process.standardOutput = FileHandle.nullDevice }
-            else { process.standardOutput = full; process.standardError = FileHandle.nullDevice }
-            try process.run()
-            process.waitUntilExit()
+            let process = try runWithFullStandardStream(try Self.executable(), arguments, fullStandardError: toStderr)
             #expect(process.terminationReason == .exit, "\(arguments): killed by signal \(process.terminationStatus)")
             #expect(process.terminationStatus == (arguments == ["bogus"] ? 2 : 1), "\(arguments)")
         }
