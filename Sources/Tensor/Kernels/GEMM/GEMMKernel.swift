@@ -47,6 +47,37 @@ enum GEMMKernel {
             applyEpilogue(epilogue, c: c, ldc: ldc, rows: m, columns: n, i0: 0, j0: 0)
             return
         }
+        let nr = kernel.gemmColumns
+        drive(m: m, n: n, k: k, alpha: alpha, a: a, aLayout, beta: beta, c: c, ldc: ldc, epilogue: epilogue,
+              threads: threads, kernel: kernel) { pc, kcBlock, jc, ncBlock, buffer, threads in
+            // Pack B: one panel per piece of work.
+            let panelsN = (ncBlock + nr - 1) / nr
+            parallelFor(panelsN, grain: Swift.max(1, 4096 / kcBlock), threads: threads) { panels in
+                for panel in panels {
+                    let j0 = jc + panel * nr
+                    packBPanel(b, bLayout, p0: pc, kc: kcBlock, j0: j0, columns: Swift.min(nr, n - j0),
+                               nr: nr, into: buffer + panel * nr * kcBlock)
+                }
+            }
+            return UnsafePointer(buffer)
+        }
+    }
+
+    /// Provides the packed B block of depths `pc ..< pc + kcBlock` and columns
+    /// `jc ..< jc + ncBlock` (panels of the table's NR): packs it into `buffer` (room for
+    /// the whole block) and returns `buffer`, or returns where it already lies packed.
+    /// `threads` is the budget for packing it.
+    typealias BBlockProvider = (
+        _ pc: Int, _ kcBlock: Int, _ jc: Int, _ ncBlock: Int, _ buffer: UnsafeMutablePointer<Float>, _ threads: Int
+    ) -> UnsafePointer<Float>
+
+    /// The blocked loops of `run`, with B's packed blocks from `packB` (packed from strided
+    /// memory, or pre-packed weights).
+    static func drive(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, _ aLayout: MatrixLayout,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        epilogue: GEMMEpilogue, threads: Int, kernel: KernelTable, packB: BBlockProvider
+    ) {
         // Below ~2 MFLOP a second thread costs more to wake than it saves.
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let threads = flops < 2e6 ? 1 : threads
@@ -62,7 +93,7 @@ enum GEMMKernel {
             PackingBufferPool.release(packedB)
             PackingBufferPool.release(packedA)
         }
-        let bp = packedB.pointer, ap = packedA.pointer
+        let ap = packedA.pointer
 
         for jc in stride(from: 0, to: n, by: nc) {
             let ncBlock = Swift.min(nc, n - jc)
@@ -71,14 +102,7 @@ enum GEMMKernel {
                 let kcBlock = Swift.min(kcLimit, k - pc)
                 let blockBeta: Float = pc == 0 ? beta : 1
                 let isLastK = pc + kcBlock == k
-                // Pack B: one panel per piece of work.
-                parallelFor(panelsN, grain: Swift.max(1, 4096 / kcBlock), threads: threads) { panels in
-                    for panel in panels {
-                        let j0 = jc + panel * nr
-                        packBPanel(b, bLayout, p0: pc, kc: kcBlock, j0: j0, columns: Swift.min(nr, n - j0),
-                                   nr: nr, into: bp + panel * nr * kcBlock)
-                    }
-                }
+                let bp = packB(pc, kcBlock, jc, ncBlock, packedB.pointer, threads)
                 for ic in stride(from: 0, to: m, by: mcLimit) {
                     let mcBlock = Swift.min(mcLimit, m - ic)
                     let panelsM = (mcBlock + mr - 1) / mr
