@@ -59,17 +59,29 @@ enum GEMMKernel {
                                nr: nr, into: buffer + panel * nr * kcBlock)
                 }
             }
-            return UnsafePointer(buffer)
+            return .packed(UnsafePointer(buffer))
         }
+    }
+
+    /// A packed B block as the driver receives it.
+    enum BBlock {
+        /// The whole block lies packed at this address.
+        case packed(UnsafePointer<Float>)
+        /// The block will lie at this address, but panel `p` (at `p · NR · kcBlock`) is
+        /// written by `packPanel(p)` only just before its first use, in the first row block,
+        /// by the thread that multiplies with it: the copy overlaps with the micro-kernels and
+        /// the panel is still in cache for them (a cheap contiguous copy, e.g. widening
+        /// pre-packed bf16 weights).
+        case packedOnFirstUse(UnsafeMutablePointer<Float>, packPanel: (_ panel: Int) -> Void)
     }
 
     /// Provides the packed B block of depths `pc ..< pc + kcBlock` and columns
     /// `jc ..< jc + ncBlock` (panels of the table's NR): packs it into `buffer` (room for
-    /// the whole block) and returns `buffer`, or returns where it already lies packed.
-    /// `threads` is the budget for packing it.
+    /// the whole block), or says where it already lies packed, or how to pack each panel
+    /// on first use. `threads` is the budget for packing it.
     typealias BBlockProvider = (
         _ pc: Int, _ kcBlock: Int, _ jc: Int, _ ncBlock: Int, _ buffer: UnsafeMutablePointer<Float>, _ threads: Int
-    ) -> UnsafePointer<Float>
+    ) -> BBlock
 
     /// The blocked loops of `run`, with B's packed blocks from `packB` (packed from strided
     /// memory, or pre-packed weights).
@@ -102,7 +114,11 @@ enum GEMMKernel {
                 let kcBlock = Swift.min(kcLimit, k - pc)
                 let blockBeta: Float = pc == 0 ? beta : 1
                 let isLastK = pc + kcBlock == k
-                let bp = packB(pc, kcBlock, jc, ncBlock, packedB.pointer, threads)
+                let bp: UnsafePointer<Float>, packOnFirstUse: ((Int) -> Void)?
+                switch packB(pc, kcBlock, jc, ncBlock, packedB.pointer, threads) {
+                case .packed(let block): (bp, packOnFirstUse) = (block, nil)
+                case .packedOnFirstUse(let block, let packPanel): (bp, packOnFirstUse) = (UnsafePointer(block), packPanel)
+                }
                 for ic in stride(from: 0, to: m, by: mcLimit) {
                     let mcBlock = Swift.min(mcLimit, m - ic)
                     let panelsM = (mcBlock + mr - 1) / mr
@@ -119,18 +135,19 @@ enum GEMMKernel {
                     parallelFor(panelsN, grain: grain, threads: threads) { panels in
                         macroKernel(
                             kernel, panels: panels, jc: jc, ic: ic, m: m, n: n, mcBlock: mcBlock, kcBlock: kcBlock,
-                            ap: ap, bp: bp, alpha: alpha, beta: blockBeta, c: c, ldc: ldc,
-                            epilogue: isLastK ? epilogue : .none)
+                            ap: ap, bp: bp, packPanel: ic == 0 ? packOnFirstUse : nil, alpha: alpha, beta: blockBeta,
+                            c: c, ldc: ldc, epilogue: isLastK ? epilogue : .none)
                     }
                 }
             }
         }
     }
 
-    /// The jr / ir loops over packed blocks for B panels `panels`.
+    /// The jr / ir loops over packed blocks for B panels `panels` (each first packed by
+    /// `packPanel` when given).
     private static func macroKernel(
         _ kernel: KernelTable, panels: Range<Int>, jc: Int, ic: Int, m: Int, n: Int, mcBlock: Int, kcBlock: Int,
-        ap: UnsafePointer<Float>, bp: UnsafePointer<Float>, alpha: Float, beta: Float,
+        ap: UnsafePointer<Float>, bp: UnsafePointer<Float>, packPanel: ((Int) -> Void)?, alpha: Float, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue
     ) {
         let mr = kernel.gemmRows, nr = kernel.gemmColumns, microKernel = kernel.gemmMicroKernel
@@ -139,6 +156,7 @@ enum GEMMKernel {
         defer { scratch.deallocate() }
         let panelsM = (mcBlock + mr - 1) / mr
         for panel in panels {
+            packPanel?(panel)
             let j0 = jc + panel * nr
             let columns = Swift.min(nr, n - j0)
             let bPanel = bp + panel * nr * kcBlock

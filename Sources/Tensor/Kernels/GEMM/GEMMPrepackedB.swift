@@ -2,8 +2,9 @@
 /// straight from the panels packed at load.
 ///
 /// - float32 panels of the running table's NR: the micro-kernel reads them in place;
-/// - bfloat16 / float16 panels of that NR: each block is one contiguous widening copy
-///   (no transpose, no strided reads);
+/// - bfloat16 / float16 panels of that NR: each panel is one contiguous widening copy
+///   (no transpose, no strided reads), made by the thread that first multiplies with it,
+///   just before (`BBlock.packedOnFirstUse`);
 /// - panels of another NR (packed under another kernel table): re-packed element by
 ///   element into this table's panels, slowly but with the same values.
 /// In every case the packed block holds the same floats as `packBPanel` would have made
@@ -35,36 +36,38 @@ extension GEMMKernel {
                 case .bfloat16(let s): repack(s.base, packed, pc: pc, kcBlock: kcBlock, jc: jc, panelsN: panelsN, nr: nr, into: buffer, threads: threads)
                 case .float16(let s): repack(s.base, packed, pc: pc, kcBlock: kcBlock, jc: jc, panelsN: panelsN, nr: nr, into: buffer, threads: threads)
                 }
-                return UnsafePointer(buffer)
+                return .packed(UnsafePointer(buffer))
             }
             // The block's panels are contiguous: panels jc / NR ..< jc / NR + panelsN of block pc.
-            let start = pc * paddedN + jc * kcBlock, count = panelsN * nr * kcBlock
+            let start = pc * paddedN + jc * kcBlock, panelCount = nr * kcBlock
             switch packed.panels {
             case .float32(let s):
-                return UnsafePointer(s.base + start)
+                return .packed(UnsafePointer(s.base + start))
             case .bfloat16(let s):
-                widen(s.base + start, count: count, into: buffer, threads: threads)
+                let source = s.base + start
+                return .packedOnFirstUse(buffer) { panel in
+                    widen(source + panel * panelCount, count: panelCount, into: buffer + panel * panelCount)
+                }
             case .float16(let s):
-                widen(s.base + start, count: count, into: buffer, threads: threads)
+                let source = s.base + start
+                return .packedOnFirstUse(buffer) { panel in
+                    widen(source + panel * panelCount, count: panelCount, into: buffer + panel * panelCount)
+                }
             }
-            return UnsafePointer(buffer)
         }
     }
 
-    /// `dst[0..<count] = Float(src[0..<count])`, in pieces of ≥ 64 KiB over `threads`.
+    /// `dst[0..<count] = Float(src[0..<count])`.
+    @inline(__always)
     private static func widen<Element: GEMMOperandElement>(
-        _ src: UnsafePointer<Element>, count: Int, into dst: UnsafeMutablePointer<Float>, threads: Int
+        _ src: UnsafePointer<Element>, count: Int, into dst: UnsafeMutablePointer<Float>
     ) {
-        let chunk = 16_384
-        parallelFor((count + chunk - 1) / chunk, grain: 1, threads: threads) { chunks in
-            var i = chunks.lowerBound * chunk
-            let end = Swift.min(count, chunks.upperBound * chunk)
-            while i + 8 <= end {
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: Element.widen8(src, i), as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < end { dst[i] = Element.widen(src, i); i += 1 }
+        var i = 0
+        while i + 8 <= count {
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: Element.widen8(src, i), as: SIMD8<Float>.self)
+            i += 8
         }
+        while i < count { dst[i] = Element.widen(src, i); i += 1 }
     }
 
     /// Builds the block's panels of width `nr` from panels of another width.
