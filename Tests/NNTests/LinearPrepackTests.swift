@@ -1,6 +1,7 @@
 import Foundation
 import NN
 import Tensor
+import TestScratch
 import Testing
 
 /// `Linear.prepack()`: the weight packed once for the GEMM keeps its precision, its name
@@ -14,14 +15,13 @@ import Testing
         layer.initializeParameters { path, shape in
             .bfloat16(Tensor<Float>.randomNormal(shape, seed: path == "weight" ? 1 : 2).converted(to: BFloat16.self))
         }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("prepack-\(UUID().uuidString).safetensors")
+        let url = try ScratchFolder.make("nn-prepack").appendingPathComponent("layer.safetensors")
         try layer.save(to: url)
         return (url, layer)
     }
 
     @Test func aMappedWeightIsPackedWithTheSameValuesAndOutputBytes() throws {
         let (url, original) = try Self.savedLayer()
-        defer { try? FileManager.default.removeItem(at: url) }
         let layer = Linear(600, 70)
         try layer.load(from: SafeTensorsFile(contentsOf: url, memoryMapped: true))
         let x = Tensor<Float>.randomNormal([2, 33, 600], seed: 3)                            // [B, N, in]
@@ -33,8 +33,7 @@ import Testing
         #expect(layer.weight.float.scalars == original.weight.float.scalars)
 
         // Saved again, the packed weight is the same bf16 tensor under the same key.
-        let again = url.deletingLastPathComponent().appendingPathComponent("prepack-again-\(UUID().uuidString).safetensors")
-        defer { try? FileManager.default.removeItem(at: again) }
+        let again = url.deletingLastPathComponent().appendingPathComponent("again.safetensors")
         try layer.save(to: again)
         guard case .bfloat16(let saved) = try SafeTensorsFile(contentsOf: again).tensor(named: "weight"),
               case .bfloat16(let stored) = original.weight else {
@@ -52,7 +51,6 @@ import Testing
 
     @Test func aWeightInAnInMemoryFileBufferIsLeftUnpacked() throws {
         let (url, _) = try Self.savedLayer()
-        defer { try? FileManager.default.removeItem(at: url) }
         let layer = Linear(600, 70)
         try layer.load(from: SafeTensorsFile(contentsOf: url, memoryMapped: false))
         layer.prepack()
