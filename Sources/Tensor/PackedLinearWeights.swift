@@ -55,6 +55,7 @@ public struct PackedLinearWeights: Sendable {
     init<Element: TensorScalar>(_ weight: Tensor<Element>, panelWidth: Int,
                                 wrap: (TensorStorage<Element>) -> Panels) {
         precondition(weight.rank == 2, "packed linear weight must be [out, in], got \(weight.shape)")
+        precondition(MemoryLayout<Element>.stride == 2 || MemoryLayout<Element>.stride == 4, "packed weights are 2 or 4 bytes")
         precondition(panelWidth > 0 && GEMMKernel.nc % panelWidth == 0, "panel width \(panelWidth) does not divide \(GEMMKernel.nc)")
         let n = weight.shape[0], k = weight.shape[1]
         outFeatures = n
@@ -126,6 +127,28 @@ public struct PackedLinearWeights: Sendable {
         return Tensor(storage: result, shape: [n, k])
     }
 
+    /// Eight elements as the bits of eight float lanes (2-byte elements in the low half),
+    /// for `BlockTranspose`, which only moves bits.
+    @inline(__always)
+    private static func load8<Element>(_ pointer: UnsafePointer<Element>) -> SIMD8<Float> {
+        if MemoryLayout<Element>.stride == 2 {
+            let halves = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt16>.self)
+            return unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: halves), to: SIMD8<Float>.self)
+        }
+        return UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// Stores what `load8` loaded.
+    @inline(__always)
+    private static func store8<Element>(_ lanes: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Element>) {
+        if MemoryLayout<Element>.stride == 2 {
+            let halves = SIMD8<UInt16>(truncatingIfNeeded: unsafeBitCast(lanes, to: SIMD8<UInt32>.self))
+            UnsafeMutableRawPointer(pointer).storeBytes(of: halves, as: SIMD8<UInt16>.self)
+        } else {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: SIMD8<Float>.self)
+        }
+    }
+
     /// Writes `w` (`[n, k]`, row-major) as panels; one (block, panel) per piece of work.
     private static func pack<Element: TensorScalar>(
         _ w: UnsafePointer<Element>, n: Int, k: Int, panelWidth nr: Int, depthBlock: Int,
@@ -139,7 +162,28 @@ public struct PackedLinearWeights: Sendable {
                 let block = item / panelCount, panel = item % panelCount
                 let p0 = block * depthBlock, depth = Swift.min(depthBlock, k - p0)
                 let out = destination.value + p0 * paddedN + panel * nr * depth                // [depth, NR]
-                for j in 0..<nr {
+                // Whole groups of 8 columns: 8 × 8 blocks transposed in registers.
+                var grouped = 0
+                while grouped + 8 <= nr && panel * nr + grouped + 8 <= n {
+                    let rows = source.value + (panel * nr + grouped) * k + p0                       // W[column.., p0...]
+                    var p = 0
+                    while p + 8 <= depth {
+                        let t = BlockTranspose.transpose((
+                            load8(rows + p), load8(rows + k + p), load8(rows + 2 * k + p), load8(rows + 3 * k + p),
+                            load8(rows + 4 * k + p), load8(rows + 5 * k + p), load8(rows + 6 * k + p),
+                            load8(rows + 7 * k + p)))
+                        let group = out + p * nr + grouped
+                        store8(t.0, group); store8(t.1, group + nr); store8(t.2, group + 2 * nr)
+                        store8(t.3, group + 3 * nr); store8(t.4, group + 4 * nr); store8(t.5, group + 5 * nr)
+                        store8(t.6, group + 6 * nr); store8(t.7, group + 7 * nr)
+                        p += 8
+                    }
+                    for c in 0..<8 {
+                        for q in p..<depth { out[q * nr + grouped + c] = rows[c * k + q] }
+                    }
+                    grouped += 8
+                }
+                for j in grouped..<nr {
                     let column = panel * nr + j
                     if column < n {
                         let row = source.value + column * k + p0                                 // W[column, p0...]
