@@ -19,8 +19,22 @@ enum VectorMath {
         var v = x.replacing(with: 0, where: isNaN)
         v = v.replacing(with: 89, where: v .> 89)
         v = v.replacing(with: -104, where: v .< -104)
-        let n = (v * 1.44269504088896341).rounded(.toNearestOrEven)
-        var r = v.addingProduct(n, Vector(repeating: -0.693359375))
+        var (y, n) = reducedExp(v)
+        // 2ⁿ = 2^n1 · 2^n2 with both halves normal numbers for n in [−151, 129].
+        let n1 = (n * 0.5).rounded(.down)
+        let n2 = n - n1
+        y *= powerOfTwo(n1)
+        y *= powerOfTwo(n2)
+        return y.replacing(with: x, where: isNaN)
+    }
+
+    /// eˣ = eʳ · 2ⁿ for x in [−104, 89]: n = round(x / ln2) and eʳ (|r| ≤ ln2/2) by Cephes'
+    /// polynomial, with ln2 split in two parts (Cody–Waite) so r is exact. The callers
+    /// apply 2ⁿ.
+    @inline(__always)
+    static func reducedExp(_ x: Vector) -> (er: Vector, n: Vector) {
+        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+        var r = x.addingProduct(n, Vector(repeating: -0.693359375))
         r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
         // Horner with fused multiply-adds: p(r) = c0 + r(c1 + r(c2 + …)).
         var p = Vector(repeating: 1.9875691500e-4)
@@ -30,13 +44,7 @@ enum VectorMath {
         p = Vector(repeating: 1.6666665459e-1).addingProduct(p, r)
         p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
         // eʳ ≈ 1 + r + r²·p(r)
-        var y = r.addingProduct(p, r * r) + 1
-        // 2ⁿ = 2^n1 · 2^n2 with both halves normal numbers for n in [−151, 129].
-        let n1 = (n * 0.5).rounded(.down)
-        let n2 = n - n1
-        y *= powerOfTwo(n1)
-        y *= powerOfTwo(n2)
-        return y.replacing(with: x, where: isNaN)
+        return (r.addingProduct(p, r * r) + 1, n)
     }
 
     /// eˣ for lanes x in [−87, 0] (the erfc branch of `erf`: x = −a², a < 4), the same bits
@@ -46,16 +54,7 @@ enum VectorMath {
     /// replaces them.
     @inline(__always)
     static func expOfSmallNegative(_ x: Vector) -> Vector {
-        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
-        var r = x.addingProduct(n, Vector(repeating: -0.693359375))
-        r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
-        var p = Vector(repeating: 1.9875691500e-4)
-        p = Vector(repeating: 1.3981999507e-3).addingProduct(p, r)
-        p = Vector(repeating: 8.3334519073e-3).addingProduct(p, r)
-        p = Vector(repeating: 4.1665795894e-2).addingProduct(p, r)
-        p = Vector(repeating: 1.6666665459e-1).addingProduct(p, r)
-        p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
-        let y = r.addingProduct(p, r * r) + 1
+        let (y, n) = reducedExp(x)
         return y * powerOfTwo(n)
     }
 
