@@ -39,6 +39,28 @@ enum VectorMath {
         return y.replacing(with: x, where: isNaN)
     }
 
+    /// eˣ for lanes x ≤ 0 (softmax's `s − max`): `exp`'s reduction and polynomial, so the
+    /// same values wherever the result is a normal number (x ≥ −87.33); below that it
+    /// returns 0 instead of a subnormal (−∞ → 0), and NaN in → NaN out. About a third fewer operations than
+    /// `exp`: no overflow clamp and one exponent-field multiply (2ⁿ with n ≥ −126 is
+    /// normal). Lanes with x > 0 must not occur.
+    @inline(__always)
+    static func expNonPositive(_ x: Vector) -> Vector {
+        let tiny = x .< -87.33654   // e^x < the smallest normal float, or −∞
+        let v = x.replacing(with: 0, where: tiny)
+        let n = (v * 1.44269504088896341).rounded(.toNearestOrEven)
+        var r = v.addingProduct(n, Vector(repeating: -0.693359375))
+        r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
+        var p = Vector(repeating: 1.9875691500e-4)
+        p = Vector(repeating: 1.3981999507e-3).addingProduct(p, r)
+        p = Vector(repeating: 8.3334519073e-3).addingProduct(p, r)
+        p = Vector(repeating: 4.1665795894e-2).addingProduct(p, r)
+        p = Vector(repeating: 1.6666665459e-1).addingProduct(p, r)
+        p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
+        let y = r.addingProduct(p, r * r) + 1
+        return (y * powerOfTwo(n)).replacing(with: 0, where: tiny)
+    }
+
     /// erf(x) for every lane, within 2.3 ulp of the correctly rounded result (checked
     /// over 200 000 points by `Scripts/fit_erf.py`, which fits the coefficients):
     /// - |x| < 0.875: x·P(x²), degree 7 in x²;
