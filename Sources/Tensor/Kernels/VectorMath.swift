@@ -46,10 +46,11 @@ enum VectorMath {
     /// normal). Lanes with x > 0 must not occur.
     @inline(__always)
     static func expNonPositive(_ x: Vector) -> Vector {
-        let tiny = x .< -87.33654   // e^x < the smallest normal float, or −∞
-        let v = x.replacing(with: 0, where: tiny)
-        let n = (v * 1.44269504088896341).rounded(.toNearestOrEven)
-        var r = v.addingProduct(n, Vector(repeating: -0.693359375))
+        // Lanes below −87.33 (e^x under the smallest normal float, or −∞) compute garbage
+        // (2ⁿ with n < −126 wraps in the exponent field) and are replaced by 0 at the end.
+        let tiny = x .< -87.33654
+        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+        var r = x.addingProduct(n, Vector(repeating: -0.693359375))
         r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
         var p = Vector(repeating: 1.9875691500e-4)
         p = Vector(repeating: 1.3981999507e-3).addingProduct(p, r)
