@@ -93,7 +93,7 @@ public enum AttentionKernel {
         let vBase = UnsafePointer(v.storage.base) + v.offset
         parallelFor(pairs * shares, grain: 1, threads: threads) { items in
             let workspace = AttentionWorkspace(mr: mr, nr: nr, keys: nk, headDim: headDim, queryBlock: block)
-            defer { workspace.deallocate() }
+            defer { workspace.release() }
             var packedPair = -1
             for item in items {
                 let pair = item / shares, share = item % shares

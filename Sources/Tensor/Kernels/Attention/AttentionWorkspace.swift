@@ -39,7 +39,7 @@ struct AttentionWorkspace {
     let outputTransposed: UnsafeMutablePointer<Float>
     /// 1 / Σₖ exp(s − max) for each query of the block: `[queryBlock]`.
     let inverseSums: UnsafeMutablePointer<Float>
-    private let storage: UnsafeMutableRawPointer
+    private let storage: (pointer: UnsafeMutablePointer<Float>, bytes: Int)
 
     /// One head's q, k and v as stored: element (row 0, channel 0) of the head in each, and
     /// the floats between rows (channels are dense).
@@ -66,8 +66,10 @@ struct AttentionWorkspace {
         let sizes = [paddedKeys * headDim, valuePanels * keys * mr, queryBlock * headDim,
                      queryBlock * paddedKeys, valuePanels * mr * queryBlock, queryBlock]
             .map { ($0 + 15) / 16 * 16 + vectorWidth }
-        storage = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(sizes.reduce(0, +), 16) * 4, alignment: 64)
-        let base = storage.bindMemory(to: Float.self, capacity: Swift.max(sizes.reduce(0, +), 16))
+        // From the GEMM's pool of 64-byte aligned scratch: reused across calls, not
+        // allocated and zero-filled afresh by every layer.
+        storage = PackingBufferPool.acquire(floats: sizes.reduce(0, +))
+        let base = storage.pointer
         var offsets = [0]
         for size in sizes { offsets.append(offsets.last! + size) }
         packedKeys = base + offsets[0]
@@ -78,8 +80,8 @@ struct AttentionWorkspace {
         inverseSums = base + offsets[5]
     }
 
-    /// Frees the buffers.
-    func deallocate() { storage.deallocate() }
+    /// Gives the buffers back to the pool.
+    func release() { PackingBufferPool.release(storage) }
 
     /// Packs one head's keys and values (`head.q` is not used).
     func packHead(_ head: HeadOperands) {
