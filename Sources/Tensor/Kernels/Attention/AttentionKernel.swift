@@ -23,9 +23,9 @@ public enum AttentionKernel {
     /// scores over 1025 keys are 263 KB, which stays in L2 with the head's K and V.
     public static let queryBlock = 64
 
-    /// Most queries past the last whole block that run one at a time (`attendRows`, about
-    /// a seventh of a block's time each on AVX-512) rather than as one more, mostly
-    /// empty, block: 1025 = 16 × 64 + 1 leaves one query.
+    /// Most queries past the last whole block that run one at a time (`attendRows`: each
+    /// costs about an eighth of a 64-query block in a profile on AVX-512) rather than as
+    /// one more, mostly empty, block: 1025 = 16 × 64 + 1 leaves one query.
     static let remainderRows = 6
 
     /// Computes attention. `q` is `[B, Nq, H·hd]`, `k` and `v` are `[B, Nk, H·hd]` (any
@@ -47,15 +47,16 @@ public enum AttentionKernel {
             precondition(t.strides[2] == 1 || t.shape[2] == 1, "attention \(name) needs a dense last axis, strides \(t.strides)")
         }
         let headDim = width / heads
-        var maskView: Tensor<Float>?
+        var maskView: Tensor<Float>?                                                // [B, Nq, Nk]
         if let mask {
             precondition(mask.rank == 3 && (mask.shape[0] == 1 || mask.shape[0] == batch)
                          && (mask.shape[1] == 1 || mask.shape[1] == nq) && mask.shape[2] == nk,
                          "attention mask of shape \(mask.shape) for \(batch) x \(nq) queries x \(nk) keys")
             maskView = mask.expanded(to: [batch, nq, nk])
         }
-        let output = TensorStorage<Float>(uninitializedCount: batch * nq * width)
-        let probabilities = returnProbabilities ? TensorStorage<Float>(uninitializedCount: batch * heads * nq * nk) : nil
+        let output = TensorStorage<Float>(uninitializedCount: batch * nq * width)   // [B, Nq, H·hd]
+        let probabilities = returnProbabilities                                     // [B, H, Nq, Nk]
+            ? TensorStorage<Float>(uninitializedCount: batch * heads * nq * nk) : nil
         if nk == 0 {
             // No keys: each output is an empty sum.
             output.base.update(repeating: 0, count: batch * nq * width)
