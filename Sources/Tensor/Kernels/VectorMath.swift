@@ -19,7 +19,8 @@ enum VectorMath {
         var v = x.replacing(with: 0, where: isNaN)
         v = v.replacing(with: 89, where: v .> 89)
         v = v.replacing(with: -104, where: v .< -104)
-        var (y, n) = reducedExp(v)
+        let (exponential, n) = reduced(v)
+        var y = exponential
         // 2ⁿ = 2^n1 · 2^n2 with both halves normal numbers for n in [−151, 129].
         let n1 = (n * 0.5).rounded(.down)
         let n2 = n - n1
@@ -28,11 +29,25 @@ enum VectorMath {
         return y.replacing(with: x, where: isNaN)
     }
 
-    /// eˣ = eʳ · 2ⁿ for x in [−104, 89]: n = round(x / ln2) and eʳ (|r| ≤ ln2/2) by Cephes'
-    /// polynomial, with ln2 split in two parts (Cody–Waite) so r is exact. The callers
-    /// apply 2ⁿ.
+    /// eˣ for lanes x ≤ 0 (softmax's `s − max`, erf's e^(−a²)): `exp`'s reduction and polynomial, so the
+    /// same values wherever the result is a normal number (x ≥ −87.33); below that it
+    /// returns 0 instead of a subnormal (−∞ → 0), and NaN in → NaN out. About a third
+    /// fewer operations than `exp`: no clamps and one exponent-field multiply (2ⁿ with
+    /// n ≥ −126 is normal). Lanes with x > 0 must not occur.
     @inline(__always)
-    static func reducedExp(_ x: Vector) -> (er: Vector, n: Vector) {
+    static func expNonPositive(_ x: Vector) -> Vector {
+        // Lanes below −87.33 (e^x under the smallest normal float, or −∞) compute garbage
+        // (2ⁿ with n < −126 wraps in the exponent field) and are replaced by 0 at the end.
+        let tiny = x .< -87.33654
+        let (y, n) = reduced(x)
+        return (y * powerOfTwo(n)).replacing(with: 0, where: tiny)
+    }
+
+    /// The core of `exp` and `expNonPositive` (Cephes' `expf`): x = n·ln2 + r with ln2
+    /// split in two parts (Cody–Waite) so r is exact, and eʳ by a degree-6 polynomial on
+    /// |r| ≤ ln2/2. Returns (eʳ, n); eˣ = eʳ · 2ⁿ is left to the caller.
+    @inline(__always)
+    static func reduced(_ x: Vector) -> (exponential: Vector, n: Vector) {
         let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
         var r = x.addingProduct(n, Vector(repeating: -0.693359375))
         r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
@@ -45,17 +60,6 @@ enum VectorMath {
         p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
         // eʳ ≈ 1 + r + r²·p(r)
         return (r.addingProduct(p, r * r) + 1, n)
-    }
-
-    /// eˣ for lanes x in [−87, 0] (the erfc branch of `erf`: x = −a², a < 4), the same bits
-    /// as `exp` there with half its work: no NaN or overflow handling, and 2ⁿ (n in
-    /// [−126, 0], a normal number) applied as one exponent-field multiply, which is exact
-    /// like `exp`'s two. Other lanes get unspecified values (NaN stays NaN); `erf`
-    /// replaces them.
-    @inline(__always)
-    static func expOfSmallNegative(_ x: Vector) -> Vector {
-        let (y, n) = reducedExp(x)
-        return y * powerOfTwo(n)
     }
 
     /// erf(x) for every lane, within 2.3 ulp of the correctly rounded result (checked
@@ -81,7 +85,7 @@ enum VectorMath {
         let small = x * p
         // Larger |x|: through erfc.
         let lo = (-a2).addingProduct(a, a)                  // a·a − hi, exactly
-        let e = VectorMath.expOfSmallNegative(-a2) * (1 - lo)  // e^(−a²) to full precision (a < 4)
+        let e = VectorMath.expNonPositive(-a2) * (1 - lo)    // e^(−a²) to full precision (exp's bits for a < 4)
         let t = a - 2.4375
         var q = Vector(repeating: 7.276661939670248e-09)
         for c: Float in [-3.342814025586449e-08, 7.427780701618758e-08, -2.7531888235898805e-07,
