@@ -37,7 +37,10 @@ struct Int8GEMMTests {
     /// Whether this machine runs the VNNI kernel (the comparison below needs it).
     static let vnniAvailable = Int8GEMM.usesVNNI
 
-    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
+    /// (1025, 8, 1024) and (260, 8, 4096) have several row blocks per panel (5 of 51–52
+    /// and 5 of 13 tiles), split between the threads.
+    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100),
+                       (1025, 8, 1024), (260, 8, 4096)])
     func portableMatchesNaive(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 1000 + n + k))
@@ -48,7 +51,8 @@ struct Int8GEMMTests {
     }
 
     @Test(.enabled(if: vnniAvailable, "needs a CPU with AVX512-VNNI and the VNNI target"),
-          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
+          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100),
+                       (1025, 8, 1024), (260, 8, 4096)])
     func vnniMatchesPortableBitForBit(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 7 + n * 3 + k))

@@ -143,7 +143,8 @@ enum Int8LinearKernel {
         let gelu: Bool
 
         /// `out[r, c] = GELU?(Float(acc − z[r] · Σq[c]) · (s[r] · scale[c]) + bias[c])` for
-        /// the tile's valid rows and columns; `sums` is `[4, 64]`.
+        /// the tile's valid rows and columns (GELU over each row's span once it is stored);
+        /// `sums` is `[4, 64]`.
         @inline(__always)
         func store(tile: Int, panel: Int, sums: UnsafePointer<Int32>, scales: UnsafePointer<Float>,
                    columnSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?) {
@@ -162,7 +163,6 @@ enum Int8LinearKernel {
                     let exact = raw &- SIMD16<Int32>(repeating: zero) &* columnSum
                     var value = Vector(exact) * (Vector(repeating: rowScale) * loadVector(scales + column0 + c))
                     if let bias { value += loadVector(bias + column0 + c) }
-                    if gelu { value = GELUOp.apply(value) }
                     storeVector(value, out + c)
                     c += vectorWidth
                 }
@@ -170,11 +170,25 @@ enum Int8LinearKernel {
                     let exact = acc[c] &- zero &* columnSums[column0 + c]
                     var value = Float(exact) * (rowScale * scales[column0 + c])
                     if let bias { value += bias[column0 + c] }
-                    if gelu { value = GELUOp.apply(value) }
                     out[c] = value
                     c += 1
                 }
+                if gelu { Int8LinearKernel.geluSpan(out, width) }
             }
         }
+    }
+
+    /// GELU in place on `n` floats still in L1 (one row of a tile). Kept out of line so
+    /// that `GELUOp.apply` inlines into this loop: inlined into the epilogue above it was
+    /// compiled as an outlined call on 128-bit halves with its erf coefficients read from
+    /// an array, ~10× slower per element than this loop (perf, `tensor-bench int8 fc1`).
+    @inline(never)
+    static func geluSpan(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
+        var j = 0
+        while j + vectorWidth <= n {
+            storeVector(GELUOp.apply(loadVector(values + j)), values + j)
+            j += vectorWidth
+        }
+        while j < n { values[j] = GELUOp.apply(values[j]); j += 1 }
     }
 }
