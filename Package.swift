@@ -108,6 +108,8 @@ let package = Package(
         // Test helpers for layers (`expectClose`, `LayerFixture`), public so that other
         // packages can test their own layers the same way (Docs/Extending.md).
         .target(name: "NNTesting", dependencies: ["NN", "Tensor"]),
+        .target(name: "TestScratch"),
+        .testTarget(name: "TestScratchTests", dependencies: ["TestScratch"]),
         .target(name: "InternViT", dependencies: ["NN", "Autograd", "Tensor", "Imaging"], swiftSettings: kernelSettings),
         .target(
             name: "InternViTCLI", dependencies: ["InternViT", "NN", "Tensor", "Imaging"],
@@ -126,7 +128,7 @@ let package = Package(
                 swiftSettings: kernelSettings),
         .executableTarget(name: "linear-probe", dependencies: ["LinearProbe", "InternViTCLI", "InternViT", "Imaging", "Tensor"],
                           path: "Examples/LinearProbe/CLI", swiftSettings: kernelSettings),
-        .testTarget(name: "LinearProbeTests", dependencies: ["NNTesting", "LinearProbe", "InternViT", "Imaging", "Tensor"], exclude: ["Fixtures"],
+        .testTarget(name: "LinearProbeTests", dependencies: ["TestScratch", "NNTesting", "LinearProbe", "InternViT", "Imaging", "Tensor"], exclude: ["Fixtures"],
                     swiftSettings: kernelSettings),
         .target(name: "MiniLM", dependencies: ["NN", "Tensor"], path: "Examples/MiniLM/Model", swiftSettings: kernelSettings),
         .executableTarget(name: "minilm-embed", dependencies: ["MiniLM", "Tensor"], path: "Examples/MiniLM/CLI",
@@ -136,21 +138,21 @@ let package = Package(
         .executableTarget(name: "vit-train", dependencies: ["DigitsTraining", "Tensor", "Imaging"],
                           path: "Examples/ViTTraining/CLI", swiftSettings: kernelSettings),
         .testTarget(
-            name: "ExamplesTests", dependencies: ["NNTesting", "ViTClassifier", "MiniLM", "DigitsTraining", "InternViT", "Autograd", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
+            name: "ExamplesTests", dependencies: ["TestScratch", "NNTesting", "ViTClassifier", "MiniLM", "DigitsTraining", "InternViT", "Autograd", "NN", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(
-            name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"],
+            name: "TensorTests", dependencies: ["TestScratch", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
-            name: "ImagingTests", dependencies: ["Imaging", "Tensor"], exclude: ["Fixtures"],
+            name: "ImagingTests", dependencies: ["TestScratch", "Imaging", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
         .testTarget(
-            name: "InternViTCLITests", dependencies: ["NNTesting", "InternViTCLI", "InternViT", "Imaging", "Tensor"],
+            name: "InternViTCLITests", dependencies: ["TestScratch", "NNTesting", "InternViTCLI", "InternViT", "Imaging", "Tensor"],
             swiftSettings: kernelSettings),
         .testTarget(
-            name: "InternViTTests", dependencies: ["InternViT", "NN", "NNTesting", "Autograd", "Tensor", "Imaging"], exclude: ["Fixtures"],
+            name: "InternViTTests", dependencies: ["TestScratch", "InternViT", "NN", "NNTesting", "Autograd", "Tensor", "Imaging"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
     ]
 )

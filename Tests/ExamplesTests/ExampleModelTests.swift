@@ -4,6 +4,7 @@ import MiniLM
 import NN
 import Tensor
 import Testing
+import TestScratch
 import ViTClassifier
 
 enum ExampleFixtures {
@@ -42,8 +43,7 @@ enum ExampleFixtures {
 @Suite struct ExampleConfigTests {
     static func vitCopy(replacing line: String, with replacement: String) throws -> URL {
         let source = ExampleFixtures.root.appendingPathComponent("vit-tiny")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vit-config-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try ScratchFolder.make("vit-config")
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }

@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Tensor
 import Testing
+import TestScratch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,9 +13,7 @@ import Darwin
 /// symlinked outputs (issue #12, items 1 and 3).
 @Suite struct ImageFileTests {
     static func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("imaging-io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchFolder.make("imaging-io")
     }
 
     /// A sparse file of `size` bytes starting with `prefix`: no disk, no time to make.

@@ -10,7 +10,7 @@ enum BatchCLIFixtures {
     /// A folder of `count` fixture images (JPEG and PNG, some in a subfolder) and one corrupt `.jpg`.
     static func imageFolder(count: Int) throws -> URL {
         let fixtures = CLIFixtures.tests.appendingPathComponent("ImagingTests/Fixtures")
-        let folder = CLIFixtures.temporary("images")
+        let folder = try CLIFixtures.temporary("images")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("nested"), withIntermediateDirectories: true)
         var sources: [URL] = []
         for sub in ["jpeg", "clip"] {
@@ -31,7 +31,7 @@ enum BatchCLIFixtures {
 
     /// The merged file and its paths, as bytes, after `internvit merge`.
     static func merged(_ directory: URL) throws -> [UInt8] {
-        let output = CLIFixtures.temporary("merged.safetensors")
+        let output = try CLIFixtures.temporary("merged.safetensors")
         let (code, _, err) = run(["merge", directory.path, "--output", output.path])
         try #require(code == 0, "\(err)")
         let paths = output.deletingPathExtension().appendingPathExtension("paths.txt")
@@ -94,7 +94,7 @@ func progressReached(_ text: String, _ count: Int) -> Bool {
 @Suite(.serialized) struct BatchEmbedCommandTests {
     @Test func threeShardsMergeToTheUnshardedRunByteForByte() throws {
         let images = try BatchCLIFixtures.imageFolder(count: 9)
-        let whole = CLIFixtures.temporary("whole")
+        let whole = try CLIFixtures.temporary("whole")
         let (code, _, err) = run(BatchCLIFixtures.batchArguments(images, whole))
         #expect(code == 1, "a corrupt image makes the exit status 1: \(err)")
         #expect(err.contains("5-truncated.jpg"), "\(err)")
@@ -102,7 +102,7 @@ func progressReached(_ text: String, _ count: Int) -> Bool {
         let failed = manifest.split(separator: "\n").filter { $0.contains("\"status\":\"failed\"") }
         #expect(failed.count == 1 && failed[0].contains("\"path\":\"5-truncated.jpg\"") && failed[0].contains("\"error\":"), "\(manifest)")
 
-        let sharded = CLIFixtures.temporary("sharded")
+        let sharded = try CLIFixtures.temporary("sharded")
         var codes: [Int32] = []
         for i in 0..<3 {
             let (shardCode, _, shardErr) = run(BatchCLIFixtures.batchArguments(images, sharded, ["--shard", "\(i)/3"]))
@@ -115,7 +115,7 @@ func progressReached(_ text: String, _ count: Int) -> Bool {
         #expect(try BatchCLIFixtures.merged(sharded) == BatchCLIFixtures.merged(whole))
 
         let file = try SafeTensorsFile(contentsOf: {
-            let url = CLIFixtures.temporary("m.safetensors")
+            let url = try CLIFixtures.temporary("m.safetensors")
             _ = run(["merge", whole.path, "--output", url.path])
             return url
         }())
@@ -125,9 +125,9 @@ func progressReached(_ text: String, _ count: Int) -> Bool {
 
     @Test func mergeNamesAMissingShardAndUsageErrorsExitTwo() throws {
         let images = try BatchCLIFixtures.imageFolder(count: 4)
-        let out = CLIFixtures.temporary("partial")
+        let out = try CLIFixtures.temporary("partial")
         for i in [0, 2] { _ = run(BatchCLIFixtures.batchArguments(images, out, ["--shard", "\(i)/3"])) }
-        let (code, _, err) = run(["merge", out.path, "--output", CLIFixtures.temporary("x.safetensors").path])
+        let (code, _, err) = run(["merge", out.path, "--output", try CLIFixtures.temporary("x.safetensors").path])
         #expect(code == 1 && err.contains("no manifest for shard 1/3") && err.contains("indices 1, 4"), "\(err)")
 
         let (again, _, againErr) = run(BatchCLIFixtures.batchArguments(images, out, ["--shard", "0/3"]))
@@ -150,11 +150,11 @@ func progressReached(_ text: String, _ count: Int) -> Bool {
         // progress line and the signal arriving (30 were done in 0.4 s on an idle machine).
         let count = 240
         let images = try BatchCLIFixtures.imageFolder(count: count)
-        let reference = CLIFixtures.temporary("reference")
+        let reference = try CLIFixtures.temporary("reference")
         _ = run(BatchCLIFixtures.batchArguments(images, reference))
         let expected = try BatchCLIFixtures.merged(reference)
 
-        let out = CLIFixtures.temporary("interrupted")
+        let out = try CLIFixtures.temporary("interrupted")
         let child = try ChildProcess(try BatchCLIFixtures.executable(),
                                      BatchCLIFixtures.batchArguments(images, out, ["--log-every", "0"]))
         #expect(child.waitFor { progressReached($0, 5) }, "no progress from the child: \(child.stderr)")
@@ -178,13 +178,13 @@ func progressReached(_ text: String, _ count: Int) -> Bool {
     @Test func inputListOrderIsTheRowOrder() throws {
         let images = try BatchCLIFixtures.imageFolder(count: 3)
         let names = try FileManager.default.contentsOfDirectory(atPath: images.path).filter { $0.hasSuffix(".jpg") && !$0.contains("truncated") }
-        let list = CLIFixtures.temporary("list.txt")
+        let list = try CLIFixtures.temporary("list.txt")
         let ordered = names.sorted().reversed().map { images.appendingPathComponent($0).path }
         try Data((ordered.joined(separator: "\n") + "\n").utf8).write(to: list)
-        let out = CLIFixtures.temporary("listed")
+        let out = try CLIFixtures.temporary("listed")
         let (code, _, err) = run(["embed", "--input-list", list.path, "--output-dir", out.path, "--model", CLIFixtures.model, "--pooled"])
         #expect(code == 0, "\(err)")
-        let merged = CLIFixtures.temporary("listed.safetensors")
+        let merged = try CLIFixtures.temporary("listed.safetensors")
         #expect(run(["merge", out.path, "--output", merged.path]).0 == 0)
         let paths = try String(contentsOf: merged.deletingPathExtension().appendingPathExtension("paths.txt"), encoding: .utf8)
         #expect(paths == ordered.joined(separator: "\n") + "\n")

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func aDebugBuildWarnsOnceWhenItRunsAModel() throws {
-        let url = CLIFixtures.temporary("features.npy")
+        let url = try CLIFixtures.temporary("features.npy")
         let (code, _, err) = run(["embed", CLIFixtures.image, CLIFixtures.image2, "--model", CLIFixtures.model,
                                   "--output", url.path])
         #expect(code == 0, "\(err)")

@@ -8,7 +8,7 @@ import Testing
 /// replaced by raw JSON text.
 func craftedModel(config: [String: String] = [:], preprocessor: [String: String] = [:]) throws -> URL {
     let source = URL(fileURLWithPath: CLIFixtures.model)
-    let folder = CLIFixtures.temporary("model")
+    let folder = try CLIFixtures.temporary("model")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
         try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
@@ -68,10 +68,10 @@ func craftedModel(config: [String: String] = [:], preprocessor: [String: String]
         let model = try craftedModel(preprocessor: preprocessor)
         for command in ["embed", "visualize"] {
             var arguments = [command, CLIFixtures.image, "--model", model.path]
-            if command == "visualize" { arguments += ["--output", CLIFixtures.temporary("v.png").path] }
+            if command == "visualize" { arguments += ["--output", try CLIFixtures.temporary("v.png").path] }
             Self.expectShortFailure(arguments, mentions: [word])
         }
-        Self.expectShortFailure(["preprocess", CLIFixtures.image, "--model", model.path, "--output", CLIFixtures.temporary("p.npy").path],
+        Self.expectShortFailure(["preprocess", CLIFixtures.image, "--model", model.path, "--output", try CLIFixtures.temporary("p.npy").path],
                                 mentions: [word])
     }
 
@@ -80,7 +80,7 @@ func craftedModel(config: [String: String] = [:], preprocessor: [String: String]
     @Test func dynamicTilingWithAHugeImageSize() throws {
         let model = try craftedModel(config: ["image_size": "13370"])
         Self.expectShortFailure(["preprocess", CLIFixtures.image, "--model", model.path, "--dynamic",
-                                 "--output", CLIFixtures.temporary("p.npy").path], mentions: ["config.json", "image_size"])
+                                 "--output", try CLIFixtures.temporary("p.npy").path], mentions: ["config.json", "image_size"])
         Self.expectShortFailure(["embed", CLIFixtures.image, "--model", model.path, "--dynamic"], mentions: ["image_size"])
     }
 
@@ -88,7 +88,7 @@ func craftedModel(config: [String: String] = [:], preprocessor: [String: String]
     /// the center crop only the crop is computed, so it embeds; without a crop the whole
     /// target is refused, and `--keep-going` skips it and embeds the other image.
     @Test func extremeAspectRatioImage() throws {
-        let url = CLIFixtures.temporary("strip.png")
+        let url = try CLIFixtures.temporary("strip.png")
         try Data(PNGWriter.encode(RGBImage(width: 65535, height: 1))).write(to: url)
         #expect(try Data(contentsOf: url).count < 300_000)
         let (code, out, err) = run(["embed", url.path, "--model", CLIFixtures.model])
@@ -107,7 +107,7 @@ func craftedModel(config: [String: String] = [:], preprocessor: [String: String]
         bytes += [0xFF, 0xC4, 0x00, 0x14, 0x00, 1] + [UInt8](repeating: 0, count: 15) + [0]
         for _ in 0..<3000 { bytes += [0xFF, 0xDA, 0x00, 0x08, 1, 1, 0x00, 0, 0, 0] }
         bytes += [0xFF, 0xD9]
-        let url = CLIFixtures.temporary("scans.jpg")
+        let url = try CLIFixtures.temporary("scans.jpg")
         try Data(bytes).write(to: url)
         Self.expectShortFailure(["embed", url.path, "--model", CLIFixtures.model], mentions: ["scans.jpg", "500 scans"])
     }

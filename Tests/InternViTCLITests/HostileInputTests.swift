@@ -15,7 +15,7 @@ import Darwin
 @Suite struct HostileOutputTests {
     /// A private copy of the tiny model, so tests can aim outputs at it.
     static func modelCopy() throws -> URL {
-        let model = CLIFixtures.temporary("model")
+        let model = try CLIFixtures.temporary("model")
         try FileManager.default.copyItem(atPath: CLIFixtures.model, toPath: model.path)
         return model
     }
@@ -24,7 +24,7 @@ import Darwin
 
     /// The data loss: a .safetensors output onto an existing file deleted both.
     @Test func safetensorsOutputReplacesAnExistingFile() throws {
-        let url = CLIFixtures.temporary("features.safetensors")
+        let url = try CLIFixtures.temporary("features.safetensors")
         try Data("an older file".utf8).write(to: url)
         #expect(chmod(url.path, 0o640) == 0)
         for _ in 0..<2 {
@@ -75,7 +75,7 @@ import Darwin
     }
 
     @Test func anOutputSymlinkIsWrittenThroughAndStays() throws {
-        let folder = CLIFixtures.temporary("x").deletingLastPathComponent()
+        let folder = try CLIFixtures.temporary("x").deletingLastPathComponent()
         let link = folder.appendingPathComponent("latest.npy")
         #expect(symlink("run-1.npy", link.path) == 0)
         let (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--output", link.path])
@@ -86,7 +86,7 @@ import Darwin
     }
 
     @Test func aFIFOOutputIsWrittenStraightThrough() throws {
-        let fifo = CLIFixtures.temporary("stream")
+        let fifo = try CLIFixtures.temporary("stream")
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let received = LockedData()
         let reader = Thread {
@@ -128,7 +128,7 @@ import Darwin
     }
 
     @Test func directoriesAsOutputsOrImagesGetPlainMessages() throws {
-        let folder = CLIFixtures.temporary("x").deletingLastPathComponent()
+        let folder = try CLIFixtures.temporary("x").deletingLastPathComponent()
         var (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--output", folder.path, "--format", "npy"])
         #expect(code == 1 && err == "internvit: \(folder.path): cannot write: it is a directory", "\(err)")
         (code, _, err) = run(["preprocess", folder.path, "--output", folder.appendingPathComponent("p.npy").path])
@@ -172,7 +172,7 @@ import Darwin
     }
 
     @Test func pixelsAcceptFloatTypesAndRejectOthersByName() throws {
-        let folder = CLIFixtures.temporary("x").deletingLastPathComponent()
+        let folder = try CLIFixtures.temporary("x").deletingLastPathComponent()
         let reference = Tensor<Float>.randomUniform([1, 3, 56, 56], low: -2, high: 2, seed: 5)
         let model = try InternViTCheckpoint.load(URL(fileURLWithPath: CLIFixtures.model))
         let expected = model(reference).scalars
@@ -213,7 +213,7 @@ import Darwin
 
     /// `--no-mmap` gives the same features as the mapped checkpoint.
     @Test func noMmapGivesTheSameFeatures() throws {
-        let folder = CLIFixtures.temporary("x").deletingLastPathComponent()
+        let folder = try CLIFixtures.temporary("x").deletingLastPathComponent()
         let mapped = folder.appendingPathComponent("mapped.npy"), read = folder.appendingPathComponent("read.npy")
         #expect(run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--output", mapped.path]).0 == 0)
         let (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--output", read.path, "--no-mmap"])

@@ -4,6 +4,7 @@ import InternViT
 import InternViTCLI
 import Tensor
 import Testing
+import TestScratch
 
 /// Captures what a command prints.
 final class Captured: @unchecked Sendable {
@@ -30,10 +31,8 @@ enum CLIFixtures {
     static let model = tests.appendingPathComponent("InternViTTests/Fixtures/internvit-tiny300m").path
     static let image = tests.appendingPathComponent("ImagingTests/Fixtures/clip/landscape.png").path
     static let image2 = tests.appendingPathComponent("ImagingTests/Fixtures/jpeg/420_base_64x48.jpg").path
-    static func temporary(_ name: String) -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("internvit-cli-\(UUID())")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent(name)
+    static func temporary(_ name: String) throws -> URL {
+        try ScratchFolder.make("internvit-cli").appendingPathComponent(name)
     }
 
     /// The library's answer: CLIP preprocessing, then the model.
@@ -50,7 +49,7 @@ enum CLIFixtures {
 
 @Suite struct EmbedCommandTests {
     @Test func npyOutputEqualsTheLibraryAndFollowsTheFormat() throws {
-        let url = CLIFixtures.temporary("features.npy")
+        let url = try CLIFixtures.temporary("features.npy")
         let (code, _, err) = run(["embed", CLIFixtures.image, CLIFixtures.image2, "--model", CLIFixtures.model, "--output", url.path])
         #expect(code == 0, "\(err)")
         // The .npy format: magic, version 1.0, little-endian header length, a dict ending in
@@ -68,7 +67,7 @@ enum CLIFixtures {
     }
 
     @Test func safetensorsNamesTensorsPerImage() throws {
-        let url = CLIFixtures.temporary("features.safetensors")
+        let url = try CLIFixtures.temporary("features.safetensors")
         let (code, _, err) = run(["embed", CLIFixtures.image, CLIFixtures.image2, "--model", CLIFixtures.model, "--pooled",
                                   "--output", url.path])
         #expect(code == 0, "\(err)")
@@ -78,7 +77,7 @@ enum CLIFixtures {
     }
 
     @Test func jsonLayerAndDynamicTiling() throws {
-        let url = CLIFixtures.temporary("features.json")
+        let url = try CLIFixtures.temporary("features.json")
         var (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--layer", "-2", "--output", url.path])
         #expect(code == 0, "\(err)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
@@ -87,7 +86,7 @@ enum CLIFixtures {
         let values = (first["values"] as? [Double] ?? []).map { Float($0) }
         #expect(values == (try CLIFixtures.libraryFeatures(CLIFixtures.image, layer: -2)).scalars)
 
-        let npy = CLIFixtures.temporary("dynamic.npy")
+        let npy = try CLIFixtures.temporary("dynamic.npy")
         (code, _, err) = run(["embed", CLIFixtures.image, "--model", CLIFixtures.model, "--dynamic", "--output", npy.path])
         #expect(code == 0, "\(err)")
         #expect(try NPY.readFloat(contentsOf: npy).scalars == (try CLIFixtures.libraryFeatures(CLIFixtures.image, dynamic: true)).scalars)
@@ -96,7 +95,7 @@ enum CLIFixtures {
     /// `--pixels` runs ready-made pixel_values; here the reference fixture's inputs.
     @Test func pixelsInput() throws {
         let pixels = CLIFixtures.tests.appendingPathComponent("InternViTTests/Fixtures/cases/internvit-tiny300m_wide_pixels.npy")
-        let url = CLIFixtures.temporary("from-pixels.npy")
+        let url = try CLIFixtures.temporary("from-pixels.npy")
         let (code, _, err) = run(["embed", "--pixels", pixels.path, "--model", CLIFixtures.model, "--output", url.path])
         #expect(code == 0, "\(err)")
         let model = try InternViTCheckpoint.load(URL(fileURLWithPath: CLIFixtures.model))
@@ -106,7 +105,7 @@ enum CLIFixtures {
     }
 
     @Test func directoryArgumentAndSummary() throws {
-        let folder = CLIFixtures.temporary("x").deletingLastPathComponent()
+        let folder = try CLIFixtures.temporary("x").deletingLastPathComponent()
         try FileManager.default.copyItem(atPath: CLIFixtures.image, toPath: folder.appendingPathComponent("a.png").path)
         try FileManager.default.copyItem(atPath: CLIFixtures.image2, toPath: folder.appendingPathComponent("b.jpg").path)
         try Data("not an image".utf8).write(to: folder.appendingPathComponent("notes.txt"))
@@ -116,7 +115,7 @@ enum CLIFixtures {
     }
 
     @Test func keepGoingRecordsFailuresAndWritesTheRest() throws {
-        let bad = CLIFixtures.temporary("broken.jpg")
+        let bad = try CLIFixtures.temporary("broken.jpg")
         try Data([0xFF, 0xD8, 0xFF, 0xC0, 0x00]).write(to: bad)
         let url = bad.deletingLastPathComponent().appendingPathComponent("out.npy")
         var (code, _, err) = run(["embed", CLIFixtures.image, bad.path, "--model", CLIFixtures.model, "--output", url.path])
@@ -148,7 +147,7 @@ enum CLIFixtures {
     }
 
     @Test func corruptInputsFailWithOneClearLine() throws {
-        let image = CLIFixtures.temporary("corrupt.png")
+        let image = try CLIFixtures.temporary("corrupt.png")
         var bytes = try Data(contentsOf: URL(fileURLWithPath: CLIFixtures.image))
         bytes[100] ^= 0xFF
         try bytes.write(to: image)
@@ -156,7 +155,7 @@ enum CLIFixtures {
         #expect(code == 1 && err.hasPrefix("internvit: \(image.path): ") && err.contains("CRC"), "\(err)")
 
         // A checkpoint whose model.safetensors is cut short.
-        let model = CLIFixtures.temporary("model")
+        let model = try CLIFixtures.temporary("model")
         try FileManager.default.copyItem(atPath: CLIFixtures.model, toPath: model.path)
         let weights = model.appendingPathComponent("model.safetensors")
         try Data(try Data(contentsOf: weights).prefix(5000)).write(to: weights)
@@ -176,13 +175,13 @@ enum CLIFixtures {
 
 @Suite struct OtherCommandTests {
     @Test func preprocessWritesThePixelValues() throws {
-        let url = CLIFixtures.temporary("pixels.npy")
+        let url = try CLIFixtures.temporary("pixels.npy")
         let (code, _, err) = run(["preprocess", CLIFixtures.image, "--model", CLIFixtures.model, "--output", url.path])
         #expect(code == 0, "\(err)")
         let expected = try InternViTPreprocessing.clip(directory: URL(fileURLWithPath: CLIFixtures.model))
             .pixelValues(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: CLIFixtures.image)).image)
         #expect(try NPY.readFloat(contentsOf: url).scalars == expected.scalars)
-        let tiles = CLIFixtures.temporary("tiles.npy")
+        let tiles = try CLIFixtures.temporary("tiles.npy")
         #expect(run(["preprocess", CLIFixtures.image, "--dynamic", "--max-tiles", "6", "--output", tiles.path]).0 == 0)
         #expect(try NPY.readFloat(contentsOf: tiles).shape == [7, 3, 448, 448])
     }
@@ -196,7 +195,7 @@ enum CLIFixtures {
     }
 
     @Test func visualizeWritesAPicture() throws {
-        let url = CLIFixtures.temporary("pca.png")
+        let url = try CLIFixtures.temporary("pca.png")
         let (code, _, err) = run(["visualize", CLIFixtures.image, "--model", CLIFixtures.model, "--output", url.path])
         #expect(code == 0, "\(err)")
         let picture = try ImageDecoder.decode(contentsOf: url).image

@@ -46,7 +46,7 @@ import Testing
 
     /// Decodes the written PNG; checks its geometry (crop | heat map | 100-pixel legend).
     static func picture(_ arguments: [String]) throws -> (RGBImage, Data) {
-        let url = CLIFixtures.temporary("attention.png")
+        let url = try CLIFixtures.temporary("attention.png")
         let (code, _, err) = run(["attention", CLIFixtures.image, "--model", CLIFixtures.model, "--output", url.path] + arguments)
         #expect(code == 0, "\(err)")
         let data = try Data(contentsOf: url)
@@ -122,8 +122,8 @@ import Testing
     ]
 
     @Test(arguments: badCommandLines)
-    func badAttentionCommandLines(_ extra: [String], _ message: String) {
-        let url = CLIFixtures.temporary("never.png")
+    func badAttentionCommandLines(_ extra: [String], _ message: String) throws {
+        let url = try CLIFixtures.temporary("never.png")
         let (code, _, err) = run(["attention", CLIFixtures.image, "--model", CLIFixtures.model, "--output", url.path] + extra)
         #expect(code == 2)
         #expect(err.contains(message), "\(err)")
@@ -133,9 +133,9 @@ import Testing
     /// The output is checked before any work: a PNG name, never one of the inputs.
     @Test func attentionOutputChecks() throws {
         var (code, _, err) = run(["attention", CLIFixtures.image, "--model", CLIFixtures.model, "--layer", "0",
-                                  "--output", CLIFixtures.temporary("map.jpg").path])
+                                  "--output", try CLIFixtures.temporary("map.jpg").path])
         #expect(code == 2 && err.contains("--output must be a .png file"), "\(err)")
-        let copy = CLIFixtures.temporary("input.png")
+        let copy = try CLIFixtures.temporary("input.png")
         try FileManager.default.copyItem(atPath: CLIFixtures.image, toPath: copy.path)
         let before = try Data(contentsOf: copy)
         (code, _, err) = run(["attention", copy.path, "--model", CLIFixtures.model, "--layer", "0", "--output", copy.path])

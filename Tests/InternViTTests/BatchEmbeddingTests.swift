@@ -3,6 +3,7 @@ import Imaging
 import InternViT
 import Tensor
 import Testing
+import TestScratch
 
 /// A scratch directory with copies of the image fixtures (PNG and JPEG photos of several
 /// sizes) and one corrupt file, for batch embedding tests.
@@ -12,9 +13,7 @@ enum BatchFixtures {
     static let model = InternViTFixtures.checkpoint("internvit-tiny300m")
 
     static func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("internvit-batch-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
+        try ScratchFolder.make("internvit-batch")
     }
 
     /// `count` images (JPEGs from the fixtures, then PNGs), some in a subfolder, plus

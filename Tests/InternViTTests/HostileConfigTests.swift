@@ -4,14 +4,14 @@ import InternViT
 import NN
 import Tensor
 import Testing
+import TestScratch
 
 /// A copy of a fixture checkpoint directory with `config.json` and
 /// `preprocessor_config.json` keys replaced, for crafted-config tests.
 func craftedModelDirectory(from fixture: String = "internvit-tiny300m", config: [String: String] = [:],
                            preprocessor: [String: String] = [:]) throws -> URL {
     let source = InternViTFixtures.checkpoint(fixture)
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("internvit-crafted-\(UUID())")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try ScratchFolder.make("internvit-crafted")
     for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
         try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: folder.appendingPathComponent(name))
     }

@@ -4,15 +4,14 @@ import InternViT
 import LinearProbe
 import Tensor
 import Testing
+import TestScratch
 
 /// The probe end to end on a small synthetic image folder (embedded by the batch
 /// embedding with the tiny random model), and its refusals of bad input.
 @Suite struct ProbePipelineTests {
     /// A fresh temporary folder.
     static func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("probe-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchFolder.make("probe-tests")
     }
 
     /// An ImageFolder with `classes` classes of `perClass` 32×32 images: class k is a

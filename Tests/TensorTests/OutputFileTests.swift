@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestScratch
 import Tensor
 #if canImport(Glibc)
 import Glibc
@@ -10,9 +11,7 @@ import Darwin
 /// Helpers for the file tests: a fresh folder, file type and mode, the folder's listing.
 enum Files {
     static func folder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tensor-io-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchFolder.make("tensor-io")
     }
 
     static func lstatInfo(_ path: String) -> stat? {
