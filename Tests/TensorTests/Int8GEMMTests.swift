@@ -133,4 +133,19 @@ struct Int8GEMMTests {
             }
         }
     }
+
+    /// The scaled residual added in the epilogue gives the bits of the separate tensor
+    /// operations `residual + y * scale` (130 outputs: a partial panel, so the scalar tail
+    /// runs too; the epilogue is the same Swift code under every kernel table).
+    @Test func scaledResidualInTheEpilogueEqualsTheSeparateOperations() {
+        let x = Tensor<Float>.randomNormal([2, 21, 96], seed: 6)  // [B, N, K]
+        let layer = Int8LinearWeights(weight: Tensor<Float>.randomNormal([130, 96], std: 0.1, seed: 7))
+        let bias = Tensor<Float>.randomNormal([130], std: 0.02, seed: 8)  // [N_out]
+        let scale = Tensor<Float>.randomNormal([130], mean: 0.1, std: 0.05, seed: 9)  // [N_out]
+        let residual = Tensor<Float>.randomNormal([2, 21, 130], seed: 10)  // [B, N, N_out]
+        let fused = layer.apply(x, bias: bias, scaledResidual: ScaledResidual(scale: scale, residual: residual))
+        let separate = residual + layer.apply(x, bias: bias) * scale  // [B, N, N_out]
+        #expect(fused.shape == [2, 21, 130])
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+    }
 }
