@@ -7,8 +7,8 @@ import Tensor
 /// layer runs on its own, as the fused forward runs it, and is timed as a median over
 /// `iterations`, in latency and in CPU time of all threads (on a shared machine the CPU
 /// time is the steadier figure); the attention's two products are also timed alone (as batched GEMMs on
-/// the same operands) so that the softmax and the kernel's own overhead show as the
-/// difference. Per-tile figures are a layer's times × the number of layers, plus the
+/// the same operands), the peer of the fused kernel: what the two products cost as plain
+/// GEMMs, without softmax. Per-tile figures are a layer's times × the number of layers, plus the
 /// patch embedding once.
 enum LayerPhases {
     /// One named phase: its median latency and median CPU time in seconds, and its
@@ -65,7 +65,7 @@ enum LayerPhases {
         }
         // The two products alone, as batched GEMMs on the same strided operands.
         let scores = Tensor<Float>.zeros([heads, tokens, tokens])                           // [H, N, N]
-        add("  of which QKᵀ + PV products alone", flops: cost.attentionScores + cost.attentionValues) {
+        add("  peer: QKᵀ + PV alone as batched GEMMs", flops: cost.attentionScores + cost.attentionValues) {
             let out = TensorStorage<Float>(uninitializedCount: tokens * width)              // [N, D]
             fused.withUnsafeBufferPointer { qkv in
                 scores.withUnsafeBufferPointer { s in

@@ -19,8 +19,37 @@ enum VectorMath {
         var v = x.replacing(with: 0, where: isNaN)
         v = v.replacing(with: 89, where: v .> 89)
         v = v.replacing(with: -104, where: v .< -104)
-        let n = (v * 1.44269504088896341).rounded(.toNearestOrEven)
-        var r = v.addingProduct(n, Vector(repeating: -0.693359375))
+        let (exponential, n) = reduced(v)
+        var y = exponential
+        // 2ⁿ = 2^n1 · 2^n2 with both halves normal numbers for n in [−151, 129].
+        let n1 = (n * 0.5).rounded(.down)
+        let n2 = n - n1
+        y *= powerOfTwo(n1)
+        y *= powerOfTwo(n2)
+        return y.replacing(with: x, where: isNaN)
+    }
+
+    /// eˣ for lanes x ≤ 0 (softmax's `s − max`): `exp`'s reduction and polynomial, so the
+    /// same values wherever the result is a normal number (x ≥ −87.33); below that it
+    /// returns 0 instead of a subnormal (−∞ → 0), and NaN in → NaN out. About a third
+    /// fewer operations than `exp`: no clamps and one exponent-field multiply (2ⁿ with
+    /// n ≥ −126 is normal). Lanes with x > 0 must not occur.
+    @inline(__always)
+    static func expNonPositive(_ x: Vector) -> Vector {
+        // Lanes below −87.33 (e^x under the smallest normal float, or −∞) compute garbage
+        // (2ⁿ with n < −126 wraps in the exponent field) and are replaced by 0 at the end.
+        let tiny = x .< -87.33654
+        let (y, n) = reduced(x)
+        return (y * powerOfTwo(n)).replacing(with: 0, where: tiny)
+    }
+
+    /// The core of `exp` and `expNonPositive` (Cephes' `expf`): x = n·ln2 + r with ln2
+    /// split in two parts (Cody–Waite) so r is exact, and eʳ by a degree-6 polynomial on
+    /// |r| ≤ ln2/2. Returns (eʳ, n); eˣ = eʳ · 2ⁿ is left to the caller.
+    @inline(__always)
+    static func reduced(_ x: Vector) -> (exponential: Vector, n: Vector) {
+        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+        var r = x.addingProduct(n, Vector(repeating: -0.693359375))
         r = r.addingProduct(n, Vector(repeating: 2.12194440e-4))
         // Horner with fused multiply-adds: p(r) = c0 + r(c1 + r(c2 + …)).
         var p = Vector(repeating: 1.9875691500e-4)
@@ -30,13 +59,7 @@ enum VectorMath {
         p = Vector(repeating: 1.6666665459e-1).addingProduct(p, r)
         p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
         // eʳ ≈ 1 + r + r²·p(r)
-        var y = r.addingProduct(p, r * r) + 1
-        // 2ⁿ = 2^n1 · 2^n2 with both halves normal numbers for n in [−151, 129].
-        let n1 = (n * 0.5).rounded(.down)
-        let n2 = n - n1
-        y *= powerOfTwo(n1)
-        y *= powerOfTwo(n2)
-        return y.replacing(with: x, where: isNaN)
+        return (r.addingProduct(p, r * r) + 1, n)
     }
 
     /// erf(x) for every lane, within 2.3 ulp of the correctly rounded result (checked

@@ -66,7 +66,7 @@ public enum GEMM {
     /// `C[i] = alpha · op(A[i]) · op(B[i]) + beta · C[i]`, where operand `i` starts at
     /// `a + aOffsets[i]` (likewise B, C). `Tensor.matmul` runs batched products this way,
     /// reading its operands through their strides with no copies. (Attention does not: the
-    /// fused `AttentionKernel` calls `multiply` once per batch item, head and query block.)
+    /// fused `AttentionKernel` drives the micro-kernel itself on panels packed once per head.)
     ///
     /// With at least as many products as threads, each thread runs whole products;
     /// otherwise products run one after another, each on all threads.

@@ -1,0 +1,52 @@
+import Foundation
+import Tensor
+
+/// The fused attention of one InternViT-300M layer (1025 tokens, 16 heads of 64, q/k/v as
+/// column slices of the fused qkv output) against its two products alone, run as batched
+/// GEMMs on the same operands (S = scale·Q·Kᵀ per head, then S·V): the peer that shows
+/// what the softmax, the packing and the blocking cost or save. 1 thread and all threads;
+/// per-tile figures are one layer × 24.
+enum AttentionBenchmark {
+    static func run() {
+        let tokens = 1025, heads = 16, headDim = 64, width = heads * headDim, layers = 24.0
+        let scale = 1 / Float(headDim).squareRoot()
+        let qkv = Tensor<Float>.randomNormal([1, tokens, 3 * width], seed: 5)                   // [1, N, 3D]
+        let q = qkv.sliced(axis: 2, 0..<width), k = qkv.sliced(axis: 2, width..<(2 * width))
+        let v = qkv.sliced(axis: 2, (2 * width)..<(3 * width))                                  // [1, N, D] each
+        let scores = Tensor<Float>.zeros([heads, tokens, tokens])                               // [H, N, N]
+        let output = Tensor<Float>.zeros([1, tokens, width])                                    // [1, N, D]
+        let flops = 4.0 * Double(heads * tokens * tokens * headDim)
+        func products() {
+            qkv.withUnsafeBufferPointer { fused in
+                scores.withUnsafeBufferPointer { s in
+                    output.withUnsafeBufferPointer { o in
+                        let base = fused.baseAddress!, sp = UnsafeMutablePointer(mutating: s.baseAddress!)
+                        GEMM.batched(m: tokens, n: tokens, k: headDim, alpha: scale,
+                                     a: base, .rowMajor(columns: 3 * width), aOffsets: (0..<heads).map { $0 * headDim },
+                                     b: base, .transposedRowMajor(columns: 3 * width),
+                                     bOffsets: (0..<heads).map { width + $0 * headDim },
+                                     c: sp, ldc: tokens, cOffsets: (0..<heads).map { $0 * tokens * tokens })
+                        GEMM.batched(m: tokens, n: headDim, k: tokens,
+                                     a: sp, .rowMajor(columns: tokens), aOffsets: (0..<heads).map { $0 * tokens * tokens },
+                                     b: base, .rowMajor(columns: 3 * width),
+                                     bOffsets: (0..<heads).map { 2 * width + $0 * headDim },
+                                     c: UnsafeMutablePointer(mutating: o.baseAddress!), ldc: width,
+                                     cOffsets: (0..<heads).map { $0 * headDim })
+                    }
+                }
+            }
+        }
+        print("attention of one InternViT-300M layer: [1, \(tokens), \(width)], \(heads) heads of \(headDim) "
+              + "(best of repeated runs; per tile = x \(Int(layers)) layers)")
+        for threads in Array(Set([1, ProcessInfo.processInfo.activeProcessorCount])).sorted() {
+            let fused = ComputeThreads.withCount(threads) {
+                bestSeconds { _ = AttentionKernel.attention(q: q, k: k, v: v, heads: heads, scale: scale) }
+            }
+            let alone = ComputeThreads.withCount(threads) { bestSeconds(products) }
+            print(String(format: "%dT: fused attention %.2f ms (%.0f GFLOP/s, %.0f ms per tile); "
+                         + "the two products alone as batched GEMMs %.2f ms (%.0f GFLOP/s); fused / products %.2f",
+                         threads, fused * 1e3, flops / fused / 1e9, fused * layers * 1e3,
+                         alone * 1e3, flops / alone / 1e9, fused / alone))
+        }
+    }
+}
