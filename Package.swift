@@ -116,7 +116,7 @@ let package = Package(
             swiftSettings: kernelSettings),
         .executableTarget(name: "internvit", dependencies: ["InternViTCLI"], swiftSettings: kernelSettings),
         .executableTarget(
-            name: "tensor-bench", dependencies: ["Tensor", "Imaging"], path: "Benchmarks/tensor-bench",
+            name: "tensor-bench", dependencies: ["Tensor", "Imaging", "TensorKernelsVNNI"], path: "Benchmarks/tensor-bench",
             swiftSettings: kernelSettings),
         // Example models, built only from the libraries.
         .target(name: "ViTClassifier", dependencies: ["NN", "Tensor", "Imaging"], path: "Examples/ViT/Model",

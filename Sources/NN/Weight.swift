@@ -113,11 +113,8 @@ extension Tensor where Scalar == Float {
         case .bfloat16(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
         case .float16(let w): return linear(weight: w, bias: b, activation: activation, scaledResidual: scaledResidual)
         case .int8(let q):
-            // The integer GEMM has its own epilogue; the scaled residual follows it as the
-            // separate operations (same arithmetic as the float path's fused epilogue).
-            let y = q.apply(self, bias: b, activation: activation)                    // [..., out]
-            guard let scaledResidual else { return y }
-            return scaledResidual.residual + y * scaledResidual.scale
+            // The integer GEMM's own epilogue adds the scaled residual, tile by tile.
+            return q.apply(self, bias: b, activation: activation, scaledResidual: scaledResidual)  // [..., out]
         case .packed(let p): return linear(weight: p, bias: b, activation: activation, scaledResidual: scaledResidual)
         }
     }

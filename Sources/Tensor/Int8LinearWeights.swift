@@ -130,11 +130,21 @@ public struct Int8LinearWeights: Sendable {
     }
 
     /// `x · Wᵀ + b` (then `activation`) for `x` of shape `[..., in]` and `bias` `[out]`:
-    /// result `[..., out]`.
-    public func apply(_ x: Tensor<Float>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none) -> Tensor<Float> {
+    /// result `[..., out]`. With `scaledResidual` the result is `residual + scale ⊙ (x · Wᵀ + b)`
+    /// (no activation allowed then), added in the GEMM's epilogue while each tile is in L1
+    /// (the same bits as `residual + y * scale` on the result).
+    public func apply(_ x: Tensor<Float>, bias: Tensor<Float>? = nil, activation: LinearActivation = .none,
+                      scaledResidual: ScaledResidual? = nil) -> Tensor<Float> {
         precondition(x.rank >= 1 && x.shape[x.rank - 1] == inFeatures,
                      "int8 linear input of shape \(x.shape) does not end in \(inFeatures)")
         if let bias { precondition(bias.shape == [outFeatures], "int8 linear bias of shape \(bias.shape) for \(outFeatures) outputs") }
-        return Int8LinearKernel.apply(x, weights: self, bias: bias, activation: activation)
+        if let scaledResidual {
+            precondition(activation == .none, "int8 linear with a scaled residual takes no activation")
+            let resultShape = Array(x.shape.dropLast()) + [outFeatures]
+            precondition(scaledResidual.scale.shape == [outFeatures] && scaledResidual.residual.shape == resultShape,
+                         "int8 linear residual \(scaledResidual.residual.shape) and scale \(scaledResidual.scale.shape) "
+                         + "for a result of shape \(resultShape)")
+        }
+        return Int8LinearKernel.apply(x, weights: self, bias: bias, activation: activation, scaledResidual: scaledResidual)
     }
 }

@@ -37,7 +37,10 @@ struct Int8GEMMTests {
     /// Whether this machine runs the VNNI kernel (the comparison below needs it).
     static let vnniAvailable = Int8GEMM.usesVNNI
 
-    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
+    /// (1025, 8, 1024) and (260, 8, 4096) have several row blocks per panel (5 of 51–52
+    /// and 5 of 13 tiles), split between the threads.
+    @Test(arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100),
+                       (1025, 8, 1024), (260, 8, 4096)])
     func portableMatchesNaive(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 1000 + n + k))
@@ -48,7 +51,8 @@ struct Int8GEMMTests {
     }
 
     @Test(.enabled(if: vnniAvailable, "needs a CPU with AVX512-VNNI and the VNNI target"),
-          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100)])
+          arguments: [(1, 1, 1), (7, 70, 37), (9, 128, 64), (33, 192, 1024), (70, 64, 1100),
+                       (1025, 8, 1024), (260, 8, 4096)])
     func vnniMatchesPortableBitForBit(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         var rng = SeededGenerator(seed: UInt64(m * 7 + n * 3 + k))
@@ -128,5 +132,20 @@ struct Int8GEMMTests {
                 #expect(dot / (gg * ww).squareRoot() >= 0.999)
             }
         }
+    }
+
+    /// The scaled residual added in the epilogue gives the bits of the separate tensor
+    /// operations `residual + y * scale` (130 outputs: a partial panel, so the scalar tail
+    /// runs too; the epilogue is the same Swift code under every kernel table).
+    @Test func scaledResidualInTheEpilogueEqualsTheSeparateOperations() {
+        let x = Tensor<Float>.randomNormal([2, 21, 96], seed: 6)  // [B, N, K]
+        let layer = Int8LinearWeights(weight: Tensor<Float>.randomNormal([130, 96], std: 0.1, seed: 7))
+        let bias = Tensor<Float>.randomNormal([130], std: 0.02, seed: 8)  // [N_out]
+        let scale = Tensor<Float>.randomNormal([130], mean: 0.1, std: 0.05, seed: 9)  // [N_out]
+        let residual = Tensor<Float>.randomNormal([2, 21, 130], seed: 10)  // [B, N, N_out]
+        let fused = layer.apply(x, bias: bias, scaledResidual: ScaledResidual(scale: scale, residual: residual))
+        let separate = residual + layer.apply(x, bias: bias) * scale  // [B, N, N_out]
+        #expect(fused.shape == [2, 21, 130])
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
     }
 }

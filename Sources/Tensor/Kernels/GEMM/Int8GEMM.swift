@@ -102,7 +102,8 @@ enum Int8GEMM {
     ///
     /// Blocking: a job is one weight panel (`depth` × 64 bytes, 64 KB at K = 1024) against
     /// a block of row tiles holding about 256 KB of A (256 rows at K = 1024, 64 at 4096),
-    /// both resident in L2; consecutive jobs of a thread keep the same A block and stream
+    /// both resident in L2 (the blocks are of equal size, within one tile); consecutive
+    /// jobs of a thread keep the same A block and stream
     /// the panels, so the packed weights (1–4 MB per layer) are read from L3 once per A
     /// block. Inside a job, K is cut into blocks of 256 (16 KB of the panel, which stays in
     /// L1 while every tile of the block passes over it); the tiles' int32 sums wait in a
@@ -119,7 +120,12 @@ enum Int8GEMM {
         let groups = depth / 4
         let panelBytes = depth * columns
         let blockTiles = Swift.min(64, Swift.max(16, (262_144 / Swift.max(depth, 1)) / rows))
+        // Blocks of equal size (within one tile): 257 tiles at K = 1024 are 5 blocks of
+        // 51–52 tiles, not 4 of 64 and one of 1, so the threads' contiguous job ranges
+        // (split by job count) carry equal work (the 64/1 split gave one thread 160 tiles
+        // per panel and the other 97).
         let blocks = (tiles + blockTiles - 1) / blockTiles
+        let blockStart = { (block: Int) in tiles * block / Swift.max(blocks, 1) }
         let kBlocks = Swift.max(1, (groups + kBlockGroups - 1) / kBlockGroups)
         let blockGroups = (groups + kBlocks - 1) / kBlocks  // balanced K blocks
         let tileInts = rows * columns
@@ -133,7 +139,7 @@ enum Int8GEMM {
                     for job in range {
                         let block = job / panels, panel = job % panels
                         let b = packed.value + panel * panelBytes
-                        let firstTile = block * blockTiles, endTile = Swift.min(tiles, firstTile + blockTiles)
+                        let firstTile = blockStart(block), endTile = blockStart(block + 1)
                         var g0 = 0
                         while g0 < groups {
                             let count = Swift.min(blockGroups, groups - g0)

@@ -19,8 +19,10 @@
 /// difference `acc − z · Σ q` (each term exact mod 2³²) equals it exactly.
 enum Int8LinearKernel {
     static func apply(_ x: Tensor<Float>, weights: Int8LinearWeights, bias: Tensor<Float>?,
-                      activation: LinearActivation) -> Tensor<Float> {
+                      activation: LinearActivation, scaledResidual: ScaledResidual? = nil) -> Tensor<Float> {
         let k = weights.inFeatures, n = weights.outFeatures
+        let residualScale = scaledResidual?.scale.contiguous()  // [N]
+        let residual = scaledResidual?.residual.contiguous()  // [M, N]
         let m = x.count / Swift.max(k, 1)
         let depth = Int8GEMM.paddedDepth(k), rowsPadded = Int8GEMM.paddedRows(m)
         let outputStorage = TensorStorage<Float>(uninitializedCount: m * n)  // [M, N]
@@ -36,25 +38,35 @@ enum Int8LinearKernel {
                     quantiseRows(input.baseAddress!, m: m, k: k, rowsPadded: rowsPadded, depth: depth,
                                  codes: codes, scales: rowScales.baseAddress!, zeroPoints: zeroPoints.baseAddress!)
                 }
-                let epilogue = Epilogue(output: outputStorage.base, n: n, m: m,
-                                        rowScales: rowScales.baseAddress!, zeroPoints: zeroPoints.baseAddress!,
-                                        gelu: activation == .gelu)
                 weights.packed.withUnsafeBufferPointer { packed in
                     weights.scales.withUnsafeBufferPointer { scales in
                         weights.columnSums.withUnsafeBufferPointer { sums in
-                            let run = { (biasPointer: UnsafePointer<Float>?) in
-                                Int8GEMM.multiply(m: m, n: n, depth: depth, a: codes, packed: packed.baseAddress!) { tile, panel, tileSums in
-                                    epilogue.store(tile: tile, panel: panel, sums: tileSums, scales: scales.baseAddress!,
-                                                   columnSums: sums.baseAddress!, bias: biasPointer)
+                            withBaseAddress(bias) { biasPointer in
+                                withBaseAddress(residualScale) { residualScalePointer in
+                                    withBaseAddress(residual) { residualPointer in
+                                        let epilogue = Epilogue(output: outputStorage.base, n: n, m: m,
+                                                                rowScales: rowScales.baseAddress!, zeroPoints: zeroPoints.baseAddress!,
+                                                                gelu: activation == .gelu,
+                                                                residualScale: residualScalePointer, residual: residualPointer)
+                                        Int8GEMM.multiply(m: m, n: n, depth: depth, a: codes, packed: packed.baseAddress!) { tile, panel, tileSums in
+                                            epilogue.store(tile: tile, panel: panel, sums: tileSums, scales: scales.baseAddress!,
+                                                           columnSums: sums.baseAddress!, bias: biasPointer)
+                                        }
+                                    }
                                 }
                             }
-                            if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
                         }
                     }
                 }
             }
         }
         return Tensor(storage: outputStorage, shape: Array(x.shape.dropLast()) + [n])
+    }
+
+    /// `body(pointer to tensor's elements)`, or `body(nil)` without a tensor.
+    private static func withBaseAddress<R>(_ tensor: Tensor<Float>?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let tensor else { return body(nil) }
+        return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     /// Pass 1: u8 codes, scale and zero point of every row; padding rows and columns are zero.
@@ -141,9 +153,13 @@ enum Int8LinearKernel {
         let rowScales: UnsafeMutablePointer<Float>  // [M padded]
         let zeroPoints: UnsafeMutablePointer<Int32>  // [M padded]
         let gelu: Bool
+        /// The scaled residual `residual + scale ⊙ y`, or nil: `[N]` and `[M, N]`.
+        let residualScale: UnsafePointer<Float>?
+        let residual: UnsafePointer<Float>?
 
         /// `out[r, c] = GELU?(Float(acc − z[r] · Σq[c]) · (s[r] · scale[c]) + bias[c])` for
-        /// the tile's valid rows and columns; `sums` is `[4, 64]`.
+        /// the tile's valid rows and columns (GELU over each row's span once it is stored),
+        /// then `residual[r, c] + γ[c] · out[r, c]` with a scaled residual; `sums` is `[4, 64]`.
         @inline(__always)
         func store(tile: Int, panel: Int, sums: UnsafePointer<Int32>, scales: UnsafePointer<Float>,
                    columnSums: UnsafePointer<Int32>, bias: UnsafePointer<Float>?) {
@@ -162,7 +178,6 @@ enum Int8LinearKernel {
                     let exact = raw &- SIMD16<Int32>(repeating: zero) &* columnSum
                     var value = Vector(exact) * (Vector(repeating: rowScale) * loadVector(scales + column0 + c))
                     if let bias { value += loadVector(bias + column0 + c) }
-                    if gelu { value = GELUOp.apply(value) }
                     storeVector(value, out + c)
                     c += vectorWidth
                 }
@@ -170,11 +185,43 @@ enum Int8LinearKernel {
                     let exact = acc[c] &- zero &* columnSums[column0 + c]
                     var value = Float(exact) * (rowScale * scales[column0 + c])
                     if let bias { value += bias[column0 + c] }
-                    if gelu { value = GELUOp.apply(value) }
                     out[c] = value
                     c += 1
                 }
+                if gelu { Int8LinearKernel.geluSpan(out, width) }
+                if let residual, let residualScale {
+                    Int8LinearKernel.addScaledSpan(out, scale: residualScale + column0, residual: residual + row * n + column0, width)
+                }
             }
         }
+    }
+
+    /// `values = residual + scale ⊙ values` on `n` floats still in L1 (a multiply then an
+    /// add, no fused multiply-add: the same bits as the separate tensor operations
+    /// `residual + y * scale` that it replaces).
+    @inline(__always)
+    static func addScaledSpan(_ values: UnsafeMutablePointer<Float>, scale: UnsafePointer<Float>,
+                              residual: UnsafePointer<Float>, _ n: Int) {
+        var j = 0
+        while j + vectorWidth <= n {
+            let product = loadVector(values + j) * loadVector(scale + j)
+            storeVector(loadVector(residual + j) + product, values + j)
+            j += vectorWidth
+        }
+        while j < n { values[j] = residual[j] + values[j] * scale[j]; j += 1 }
+    }
+
+    /// GELU in place on `n` floats still in L1 (one row of a tile). Kept out of line so
+    /// that `GELUOp.apply` inlines into this loop: inlined into the epilogue above it was
+    /// compiled as an outlined call on 128-bit halves with its erf coefficients read from
+    /// an array, ~10× slower per element than this loop (perf, `tensor-bench int8 fc1`).
+    @inline(never)
+    static func geluSpan(_ values: UnsafeMutablePointer<Float>, _ n: Int) {
+        var j = 0
+        while j + vectorWidth <= n {
+            storeVector(GELUOp.apply(loadVector(values + j)), values + j)
+            j += vectorWidth
+        }
+        while j < n { values[j] = GELUOp.apply(values[j]); j += 1 }
     }
 }
