@@ -14,28 +14,8 @@ enum AttentionBenchmark {
         let q = qkv.sliced(axis: 2, 0..<width), k = qkv.sliced(axis: 2, width..<(2 * width))
         let v = qkv.sliced(axis: 2, (2 * width)..<(3 * width))                                  // [1, N, D] each
         let scores = Tensor<Float>.zeros([heads, tokens, tokens])                               // [H, N, N]
-        let output = Tensor<Float>.zeros([1, tokens, width])                                    // [1, N, D]
         let flops = 4.0 * Double(heads * tokens * tokens * headDim)
-        func products() {
-            qkv.withUnsafeBufferPointer { fused in
-                scores.withUnsafeBufferPointer { s in
-                    output.withUnsafeBufferPointer { o in
-                        let base = fused.baseAddress!, sp = UnsafeMutablePointer(mutating: s.baseAddress!)
-                        GEMM.batched(m: tokens, n: tokens, k: headDim, alpha: scale,
-                                     a: base, .rowMajor(columns: 3 * width), aOffsets: (0..<heads).map { $0 * headDim },
-                                     b: base, .transposedRowMajor(columns: 3 * width),
-                                     bOffsets: (0..<heads).map { width + $0 * headDim },
-                                     c: sp, ldc: tokens, cOffsets: (0..<heads).map { $0 * tokens * tokens })
-                        GEMM.batched(m: tokens, n: headDim, k: tokens,
-                                     a: sp, .rowMajor(columns: tokens), aOffsets: (0..<heads).map { $0 * tokens * tokens },
-                                     b: base, .rowMajor(columns: 3 * width),
-                                     bOffsets: (0..<heads).map { 2 * width + $0 * headDim },
-                                     c: UnsafeMutablePointer(mutating: o.baseAddress!), ldc: width,
-                                     cOffsets: (0..<heads).map { $0 * headDim })
-                    }
-                }
-            }
-        }
+        func products() { _ = AttentionKernel.productsAlone(qkv: qkv, heads: heads, scale: scale, scores: scores) }
         print("attention of one InternViT-300M layer: [1, \(tokens), \(width)], \(heads) heads of \(headDim) "
               + "(best of repeated runs; per tile = x \(Int(layers)) layers)")
         for threads in Array(Set([1, ProcessInfo.processInfo.activeProcessorCount])).sorted() {

@@ -66,23 +66,7 @@ enum LayerPhases {
         // The two products alone, as batched GEMMs on the same strided operands.
         let scores = Tensor<Float>.zeros([heads, tokens, tokens])                           // [H, N, N]
         add("  peer: QKᵀ + PV alone as batched GEMMs", flops: cost.attentionScores + cost.attentionValues) {
-            let out = TensorStorage<Float>(uninitializedCount: tokens * width)              // [N, D]
-            fused.withUnsafeBufferPointer { qkv in
-                scores.withUnsafeBufferPointer { s in
-                    let base = qkv.baseAddress!, sp = UnsafeMutablePointer(mutating: s.baseAddress!)
-                    GEMM.batched(m: tokens, n: tokens, k: headDim, alpha: attention.scale,
-                                 a: base, .rowMajor(columns: 3 * width), aOffsets: (0..<heads).map { $0 * headDim },
-                                 b: base, .transposedRowMajor(columns: 3 * width),
-                                 bOffsets: (0..<heads).map { width + $0 * headDim },
-                                 c: sp, ldc: tokens, cOffsets: (0..<heads).map { $0 * tokens * tokens })
-                    GEMM.batched(m: tokens, n: headDim, k: tokens,
-                                 a: sp, .rowMajor(columns: tokens), aOffsets: (0..<heads).map { $0 * tokens * tokens },
-                                 b: base, .rowMajor(columns: 3 * width),
-                                 bOffsets: (0..<heads).map { 2 * width + $0 * headDim },
-                                 c: out.base, ldc: width, cOffsets: (0..<heads).map { $0 * headDim })
-                }
-            }
-            return Tensor(storage: out, shape: [1, tokens, width])
+            AttentionKernel.productsAlone(qkv: fused, heads: heads, scale: attention.scale, scores: scores)
         }
         add("proj + ls1 + residual", flops: cost.projection) {
             attention.proj(context, scaledResidual: ScaledResidual(scale: gamma1, residual: x))

@@ -135,6 +135,38 @@ import Testing
     }
 
     /// No keys: every output is an empty sum (zeros), as in the plain definition.
+    /// The benchmarks' peer: the two products with no softmax between them, against float64.
+    @Test func productsAloneAreTheTwoPlainProducts() {
+        let tokens = 37, heads = 3, headDim = 8, width = heads * headDim
+        let scale: Float = 0.3
+        let qkv = Tensor<Float>.randomNormal([1, tokens, 3 * width], seed: 11)              // [1, N, 3D]
+        let scores = Tensor<Float>.zeros([heads, tokens, tokens])                           // [H, N, N]
+        let output = AttentionKernel.productsAlone(qkv: qkv, heads: heads, scale: scale, scores: scores)
+        #expect(output.shape == [1, tokens, width])
+        let x: [Double] = qkv.scalars.map { Double($0) }
+        let got: [Float] = output.scalars
+        let row = 3 * width
+        func q(_ i: Int, _ h: Int, _ e: Int) -> Double { x[i * row + h * headDim + e] }
+        func k(_ j: Int, _ h: Int, _ e: Int) -> Double { x[j * row + width + h * headDim + e] }
+        func v(_ j: Int, _ h: Int, _ d: Int) -> Double { x[j * row + 2 * width + h * headDim + d] }
+        var worst = 0.0
+        for h in 0..<heads {
+            for i in 0..<tokens {
+                for d in 0..<headDim {
+                    var sum = 0.0
+                    for j in 0..<tokens {
+                        var s = 0.0
+                        for e in 0..<headDim { s += q(i, h, e) * k(j, h, e) }
+                        sum += Double(scale) * s * v(j, h, d)
+                    }
+                    let error = abs(Double(got[i * width + h * headDim + d]) - sum) / Swift.max(1, abs(sum))
+                    worst = Swift.max(worst, error)
+                }
+            }
+        }
+        #expect(worst < 1e-5, "worst relative error \(worst)")
+    }
+
     @Test func noKeysGivesZeros() {
         let q = Tensor<Float>.randomNormal([1, 3, 8], seed: 1)                                      // [1, 3, 8]
         let kv = Tensor<Float>.zeros([1, 0, 8])                                                     // [1, 0, 8]
