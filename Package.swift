@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "TensorTests", dependencies: ["TestScratch", "Tensor"], exclude: ["Fixtures"],
             swiftSettings: kernelSettings),
-        .testTarget(name: "NNTests", dependencies: ["NN", "NNTesting", "Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
+        .testTarget(name: "NNTests", dependencies: ["TestScratch", "NN", "NNTesting", "Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "Tensor"], exclude: ["Fixtures"], swiftSettings: kernelSettings),
         .testTarget(
             name: "ImagingTests", dependencies: ["TestScratch", "Imaging", "Tensor"], exclude: ["Fixtures"],

@@ -33,6 +33,23 @@ extension InternVisionModel {
         }
     }
 
+    /// Packs the weights of the encoder's linear layers once into the order the float32
+    /// GEMM reads them (`Linear.prepack()`): a forward then widens each weight block
+    /// contiguously instead of transposing it again on every call, with the same output
+    /// bits and the same resident memory (the packed copy keeps the stored precision and
+    /// the mapped checkpoint pages are given back). Call once, after loading, for float32
+    /// inference (the CLI does); int8 layers are left as they are. Parameters keep their
+    /// names and shapes and read back (and save) as the same values.
+    public func prepackLinearLayers() {
+        for layer in encoder.layers {
+            let attention = layer.attn.attention
+            for linear in [attention.qkv, attention.query, attention.key, attention.value, attention.proj,
+                           layer.mlp.mlp.fc1, layer.mlp.mlp.fc2] {
+                linear?.prepack()
+            }
+        }
+    }
+
     /// The precision the encoder's linear layers run in (`.int8` once
     /// `quantiseLinearLayers(to: .int8)` ran).
     public var linearPrecision: ComputePrecision {

@@ -9,12 +9,16 @@ import Tensor
 /// allocates nothing. `int8` is a linear layer's `[out, in]` weight quantised per output
 /// channel for the integer dot-product GEMM (`Linear.quantise(to:)`); its float values
 /// are gone, and `float` / `anyTensor` give the dequantised `q · scale` in float32.
+/// `packed` is a linear layer's `[out, in]` weight packed once for the float32 GEMM
+/// (`Linear.prepack()`), in its stored precision: `float` and `anyTensor` give back the
+/// same values as before packing.
 public enum Weight: Sendable {
     case declared(shape: [Int])
     case float32(Tensor<Float>)
     case bfloat16(Tensor<BFloat16>)
     case float16(Tensor<Half>)
     case int8(Int8LinearWeights)
+    case packed(PackedLinearWeights)
 
     /// The shape.
     public var shape: [Int] {
@@ -24,6 +28,7 @@ public enum Weight: Sendable {
         case .bfloat16(let t): return t.shape
         case .float16(let t): return t.shape
         case .int8(let q): return [q.outFeatures, q.inFeatures]
+        case .packed(let p): return [p.outFeatures, p.inFeatures]
         }
     }
 
@@ -35,6 +40,7 @@ public enum Weight: Sendable {
         case .bfloat16: return .bfloat16
         case .float16: return .float16
         case .int8: return .int8
+        case .packed(let p): return p.dtype
         }
     }
 
@@ -56,6 +62,7 @@ public enum Weight: Sendable {
         case .bfloat16(let t): return t.toFloat()
         case .float16(let t): return t.toFloat()
         case .int8(let q): return q.dequantised()
+        case .packed(let p): return p.float()
         }
     }
 
@@ -68,13 +75,23 @@ public enum Weight: Sendable {
         case .bfloat16(let t): return .bfloat16(t)
         case .float16(let t): return .float16(t)
         case .int8(let q): return .float32(q.dequantised())
+        case .packed(let p): return p.unpacked()
         }
     }
 
-    /// The same values in another precision (an `int8` weight stays as it is).
+    /// The same values in another precision (an `int8` weight stays as it is; a `packed`
+    /// one is unpacked first, unless it already has that precision).
     public func converted(to dtype: DType) -> Weight {
         switch (self, dtype) {
         case (.declared, _), (.int8, _): return self
+        case (.packed(let p), _):
+            guard p.dtype != dtype else { return self }
+            switch p.unpacked() {
+            case .float32(let t): return Weight.float32(t).converted(to: dtype)
+            case .bfloat16(let t): return Weight.bfloat16(t).converted(to: dtype)
+            case .float16(let t): return Weight.float16(t).converted(to: dtype)
+            default: preconditionFailure("packed weights are float32, bfloat16 or float16")
+            }
         case (_, .float32): return .float32(float)
         case (.float32(let t), .bfloat16): return .bfloat16(t.converted(to: BFloat16.self))
         case (.float16(let t), .bfloat16): return .bfloat16(t.toFloat().converted(to: BFloat16.self))
@@ -98,6 +115,7 @@ extension Tensor where Scalar == Float {
         case .int8(let q):
             // The integer GEMM's own epilogue adds the scaled residual, tile by tile.
             return q.apply(self, bias: b, activation: activation, scaledResidual: scaledResidual)  // [..., out]
+        case .packed(let p): return linear(weight: p, bias: b, activation: activation, scaledResidual: scaledResidual)
         }
     }
 }

@@ -63,17 +63,36 @@ extension Tensor where Scalar == Float {
         }
     }
 
+    /// `x · Wᵀ + b` with `W` packed once for the GEMM (`PackedLinearWeights`): the same
+    /// bits as the unpacked weight, without re-transposing it on every call.
+    public func linear(weight: PackedLinearWeights, bias: Tensor<Float>? = nil, activation: LinearActivation = .none,
+                       scaledResidual: ScaledResidual? = nil) -> Tensor {
+        linearProduct(weightShape: [weight.outFeatures, weight.inFeatures], bias: bias, activation: activation,
+                      scaledResidual: scaledResidual) { m, n, k, a, c, epilogue in
+            GEMM.multiply(m: m, n: n, k: k, a: a, .rowMajor(columns: k), packedB: weight, c: c, ldc: n, epilogue: epilogue)
+        }
+    }
+
     /// Shapes, bias checks and the epilogue choice shared by the `linear` overloads.
     private func linearProduct<W: TensorScalar>(
         weight: Tensor<W>, bias: Tensor<Float>?, activation: LinearActivation, scaledResidual: ScaledResidual?,
         _ multiply: (Int, Int, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>, GEMMEpilogue) -> Void
     ) -> Tensor {
         precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
-        let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
+        return linearProduct(weightShape: weight.shape, bias: bias, activation: activation,
+                             scaledResidual: scaledResidual, multiply)
+    }
+
+    /// The same for a weight of shape `weightShape` (`[out, in]`).
+    private func linearProduct(
+        weightShape: [Int], bias: Tensor<Float>?, activation: LinearActivation, scaledResidual: ScaledResidual?,
+        _ multiply: (Int, Int, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>, GEMMEpilogue) -> Void
+    ) -> Tensor {
+        let outFeatures = weightShape[0], inFeatures = weightShape[1]
         precondition(rank >= 1 && shape[rank - 1] == inFeatures,
-                     "linear input of shape \(shape) does not end in \(inFeatures) (weight \(weight.shape))")
+                     "linear input of shape \(shape) does not end in \(inFeatures) (weight \(weightShape))")
         if let bias {
-            precondition(bias.shape == [outFeatures], "linear bias of shape \(bias.shape) for weight \(weight.shape)")
+            precondition(bias.shape == [outFeatures], "linear bias of shape \(bias.shape) for weight \(weightShape)")
         }
         let rows = count / Swift.max(inFeatures, 1)
         let input = contiguous()

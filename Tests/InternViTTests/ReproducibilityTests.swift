@@ -45,6 +45,42 @@ import Testing
         }
     }
 
+    /// Linear weights packed once for the GEMM (`prepackLinearLayers`, float32 and bfloat16
+    /// checkpoints) change no output byte under any table or thread count, also through
+    /// `frozen()`, and the parameters read back as the values that were packed.
+    @Test(arguments: [DType.float32, .bfloat16])
+    func prepackedWeightsGiveTheSameBytes(dtype: DType) throws {
+        let model = Self.smallModel()
+        if dtype != .float32 { model.initializeRandomly(seed: 3, dtype: dtype) }
+        let pixels = Tensor<Float>.randomUniform([2, 3, 84, 84], low: -2, high: 2, seed: 9)  // [B, 3, H, W]
+        let expected = KernelDispatch.withTable(.portable) {
+            ComputeThreads.withCount(1) { model(pixels).scalars.map(\.bitPattern) }              // [B, N, C]
+        }
+        let before = model.namedParameters().map { ($0.path, $0.weight.dtype, $0.weight.float.scalars) }
+        model.prepackLinearLayers()
+        guard case .packed(let fc1) = model.encoder.layers[0].mlp.mlp.fc1.weight else {
+            Issue.record("fc1 was not packed"); return
+        }
+        #expect(fc1.dtype == dtype)
+        let after = model.namedParameters().map { ($0.path, $0.weight.dtype, $0.weight.float.scalars) }
+        #expect(after.map(\.0) == before.map(\.0))
+        for (old, new) in zip(before, after) {
+            #expect(old.1 == new.1 && old.2 == new.2, "\(old.0) reads back differently once packed")
+        }
+        let frozen = try model.frozen()
+        for table in KernelDispatch.supported {
+            for threads in [1, 2] {
+                let (direct, shared) = KernelDispatch.withTable(table) {
+                    ComputeThreads.withCount(threads) {
+                        (model(pixels).scalars.map(\.bitPattern), frozen(pixels).scalars.map(\.bitPattern))
+                    }
+                }
+                #expect(direct == expected, "\(dtype) packed, \(table.kind), \(threads) threads")
+                #expect(shared == expected, "\(dtype) packed and frozen, \(table.kind), \(threads) threads")
+            }
+        }
+    }
+
     /// Without a trace an encoder layer fuses each layer-scaled residual into the epilogue
     /// of proj and fc2; with one it runs the separate operations (so their outputs can be
     /// seen). Both give the same bytes, with 1 and 2 threads.

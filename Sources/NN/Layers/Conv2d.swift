@@ -85,6 +85,7 @@ public final class Conv2d: Layer {
         case .bfloat16(let t): flatWeight = .bfloat16(t.reshaped([outChannels, -1]))
         case .float16(let t): flatWeight = .float16(t.reshaped([outChannels, -1]))
         case .int8: preconditionFailure("Conv2d weights are not quantised (only Linear layers are)")
+        case .packed: preconditionFailure("Conv2d weights are not packed (only Linear layers are)")
         }
         let rows = patches.linear(weight: flatWeight, bias: bias)   // [B·Ho·Wo, out]
         return (rows.reshaped([b, ho * wo, outChannels]), ho, wo)

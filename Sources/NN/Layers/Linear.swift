@@ -39,6 +39,8 @@ public final class Linear: Layer {
         case (.float32, _), (.int8, .declared): return
         case (.int8, .int8(let q)):
             weight = .int8(q.keepingFloat(floatActivationRows))
+        case (.int8, .packed(let p)):
+            weight = .int8(Int8LinearWeights(weight: p.float()).keepingFloat(floatActivationRows))
         case (.int8, .float32(let w)):
             weight = .int8(Int8LinearWeights(weight: w).keepingFloat(floatActivationRows))
             w.storage.discardResidentPages()
@@ -49,6 +51,37 @@ public final class Linear: Layer {
             weight = .int8(Int8LinearWeights(weight: w).keepingFloat(floatActivationRows))
             w.storage.discardResidentPages()
         }
+    }
+
+    /// Packs a loaded float32, bfloat16 or float16 weight once into the order the float32
+    /// GEMM reads it (`Weight.packed`, same precision, same bits in every product), so a
+    /// forward no longer transposes it on every call. The unpacked copy is released: a
+    /// memory-mapped checkpoint's pages are given back, so resident memory does not grow.
+    /// A weight borrowed from an in-memory file buffer is left as it is (the buffer would
+    /// stay alive beside the packed copy). Reads back (`float`, `save`) as the same values.
+    public func prepack() {
+        switch weight {
+        case .declared, .int8, .packed: return
+        case .float32(let w):
+            guard Self.isReleasable(w.storage) else { return }
+            weight = .packed(PackedLinearWeights(weight: w))
+            w.storage.discardResidentPages()
+        case .bfloat16(let w):
+            guard Self.isReleasable(w.storage) else { return }
+            weight = .packed(PackedLinearWeights(weight: w))
+            w.storage.discardResidentPages()
+        case .float16(let w):
+            guard Self.isReleasable(w.storage) else { return }
+            weight = .packed(PackedLinearWeights(weight: w))
+            w.storage.discardResidentPages()
+        }
+    }
+
+    /// Whether packing a copy of `storage` frees the original: its own memory, or pages of
+    /// a file mapping (not a tensor borrowed from an in-memory buffer of the whole file).
+    private static func isReleasable<Scalar>(_ storage: TensorStorage<Scalar>) -> Bool {
+        guard let owner = storage.owner else { return true }
+        return (owner as? ByteBuffer)?.isMemoryMapped ?? false
     }
 
     /// `[..., in] → [..., out]`.

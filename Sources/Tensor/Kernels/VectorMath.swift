@@ -29,7 +29,7 @@ enum VectorMath {
         return y.replacing(with: x, where: isNaN)
     }
 
-    /// eˣ for lanes x ≤ 0 (softmax's `s − max`): `exp`'s reduction and polynomial, so the
+    /// eˣ for lanes x ≤ 0 (softmax's `s − max`, erf's e^(−a²)): `exp`'s reduction and polynomial, so the
     /// same values wherever the result is a normal number (x ≥ −87.33); below that it
     /// returns 0 instead of a subnormal (−∞ → 0), and NaN in → NaN out. About a third
     /// fewer operations than `exp`: no clamps and one exponent-field multiply (2ⁿ with
@@ -85,7 +85,7 @@ enum VectorMath {
         let small = x * p
         // Larger |x|: through erfc.
         let lo = (-a2).addingProduct(a, a)                  // a·a − hi, exactly
-        let e = VectorMath.exp(-a2) * (1 - lo)               // e^(−a²) to full precision
+        let e = VectorMath.expNonPositive(-a2) * (1 - lo)    // e^(−a²) to full precision (exp's bits for a < 4)
         let t = a - 2.4375
         var q = Vector(repeating: 7.276661939670248e-09)
         for c: Float in [-3.342814025586449e-08, 7.427780701618758e-08, -2.7531888235898805e-07,

@@ -49,6 +49,20 @@ public enum GEMM {
                        beta: beta, c: c, ldc: ldc, epilogue: epilogue, threads: threads)
     }
 
+    /// The same with B = Wᵀ for a weight `W` `[n, k]` packed once (`PackedLinearWeights`):
+    /// the same bits as passing `W` itself with `.transposedRowMajor(columns: k)`, without
+    /// transposing it again on every call.
+    public static func multiply(
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, _ aLayout: MatrixLayout, packedB: PackedLinearWeights,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+        epilogue: GEMMEpilogue = .none, threads: Int = ComputeThreads.count
+    ) {
+        validate(m: m, n: n, k: k, ldc: ldc)
+        GEMMKernel.run(m: m, n: n, k: k, alpha: alpha, a: a, aLayout, packed: packedB,
+                       beta: beta, c: c, ldc: ldc, epilogue: epilogue, threads: threads)
+    }
+
     /// BLAS-style spelling: `sgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc)`
     /// for row-major storage. `transA` means A is stored `[k, m]` and used transposed.
     public static func sgemm(

@@ -47,6 +47,49 @@ enum GEMMKernel {
             applyEpilogue(epilogue, c: c, ldc: ldc, rows: m, columns: n, i0: 0, j0: 0)
             return
         }
+        let nr = kernel.gemmColumns
+        drive(m: m, n: n, k: k, alpha: alpha, a: a, aLayout, beta: beta, c: c, ldc: ldc, epilogue: epilogue,
+              threads: threads, kernel: kernel) { pc, kcBlock, jc, ncBlock, buffer, threads in
+            // Pack B: one panel per piece of work.
+            let panelsN = (ncBlock + nr - 1) / nr
+            parallelFor(panelsN, grain: Swift.max(1, 4096 / kcBlock), threads: threads) { panels in
+                for panel in panels {
+                    let j0 = jc + panel * nr
+                    packBPanel(b, bLayout, p0: pc, kc: kcBlock, j0: j0, columns: Swift.min(nr, n - j0),
+                               nr: nr, into: buffer + panel * nr * kcBlock)
+                }
+            }
+            return .packed(UnsafePointer(buffer))
+        }
+    }
+
+    /// A packed B block as the driver receives it.
+    enum BBlock {
+        /// The whole block lies packed at this address.
+        case packed(UnsafePointer<Float>)
+        /// The block will lie at this address, but panel `p` (at `p · NR · kcBlock`) is
+        /// written by `packPanel(p)` only just before its first use, in the first row block,
+        /// by the thread that multiplies with it: the copy overlaps with the micro-kernels and
+        /// the panel is still in cache for them (a cheap contiguous copy, e.g. widening
+        /// pre-packed bf16 weights).
+        case packedOnFirstUse(UnsafeMutablePointer<Float>, packPanel: (_ panel: Int) -> Void)
+    }
+
+    /// Provides the packed B block of depths `pc ..< pc + kcBlock` and columns
+    /// `jc ..< jc + ncBlock` (panels of the table's NR): packs it into `buffer` (room for
+    /// the whole block), or says where it already lies packed, or how to pack each panel
+    /// on first use. `threads` is the budget for packing it.
+    typealias BBlockProvider = (
+        _ pc: Int, _ kcBlock: Int, _ jc: Int, _ ncBlock: Int, _ buffer: UnsafeMutablePointer<Float>, _ threads: Int
+    ) -> BBlock
+
+    /// The blocked loops of `run`, with B's packed blocks from `packB` (packed from strided
+    /// memory, or pre-packed weights).
+    static func drive(
+        m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, _ aLayout: MatrixLayout,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        epilogue: GEMMEpilogue, threads: Int, kernel: KernelTable, packB: BBlockProvider
+    ) {
         // Below ~2 MFLOP a second thread costs more to wake than it saves.
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let threads = flops < 2e6 ? 1 : threads
@@ -62,7 +105,7 @@ enum GEMMKernel {
             PackingBufferPool.release(packedB)
             PackingBufferPool.release(packedA)
         }
-        let bp = packedB.pointer, ap = packedA.pointer
+        let ap = packedA.pointer
 
         for jc in stride(from: 0, to: n, by: nc) {
             let ncBlock = Swift.min(nc, n - jc)
@@ -71,13 +114,10 @@ enum GEMMKernel {
                 let kcBlock = Swift.min(kcLimit, k - pc)
                 let blockBeta: Float = pc == 0 ? beta : 1
                 let isLastK = pc + kcBlock == k
-                // Pack B: one panel per piece of work.
-                parallelFor(panelsN, grain: Swift.max(1, 4096 / kcBlock), threads: threads) { panels in
-                    for panel in panels {
-                        let j0 = jc + panel * nr
-                        packBPanel(b, bLayout, p0: pc, kc: kcBlock, j0: j0, columns: Swift.min(nr, n - j0),
-                                   nr: nr, into: bp + panel * nr * kcBlock)
-                    }
+                let bp: UnsafePointer<Float>, packOnFirstUse: ((Int) -> Void)?
+                switch packB(pc, kcBlock, jc, ncBlock, packedB.pointer, threads) {
+                case .packed(let block): (bp, packOnFirstUse) = (block, nil)
+                case .packedOnFirstUse(let block, let packPanel): (bp, packOnFirstUse) = (UnsafePointer(block), packPanel)
                 }
                 for ic in stride(from: 0, to: m, by: mcLimit) {
                     let mcBlock = Swift.min(mcLimit, m - ic)
@@ -95,18 +135,19 @@ enum GEMMKernel {
                     parallelFor(panelsN, grain: grain, threads: threads) { panels in
                         macroKernel(
                             kernel, panels: panels, jc: jc, ic: ic, m: m, n: n, mcBlock: mcBlock, kcBlock: kcBlock,
-                            ap: ap, bp: bp, alpha: alpha, beta: blockBeta, c: c, ldc: ldc,
-                            epilogue: isLastK ? epilogue : .none)
+                            ap: ap, bp: bp, packPanel: ic == 0 ? packOnFirstUse : nil, alpha: alpha, beta: blockBeta,
+                            c: c, ldc: ldc, epilogue: isLastK ? epilogue : .none)
                     }
                 }
             }
         }
     }
 
-    /// The jr / ir loops over packed blocks for B panels `panels`.
+    /// The jr / ir loops over packed blocks for B panels `panels` (each first packed by
+    /// `packPanel` when given).
     private static func macroKernel(
         _ kernel: KernelTable, panels: Range<Int>, jc: Int, ic: Int, m: Int, n: Int, mcBlock: Int, kcBlock: Int,
-        ap: UnsafePointer<Float>, bp: UnsafePointer<Float>, alpha: Float, beta: Float,
+        ap: UnsafePointer<Float>, bp: UnsafePointer<Float>, packPanel: ((Int) -> Void)?, alpha: Float, beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue
     ) {
         let mr = kernel.gemmRows, nr = kernel.gemmColumns, microKernel = kernel.gemmMicroKernel
@@ -115,6 +156,7 @@ enum GEMMKernel {
         defer { scratch.deallocate() }
         let panelsM = (mcBlock + mr - 1) / mr
         for panel in panels {
+            packPanel?(panel)
             let j0 = jc + panel * nr
             let columns = Swift.min(nr, n - j0)
             let bPanel = bp + panel * nr * kcBlock
