@@ -81,8 +81,8 @@ enum BatchEmbedCommand {
         }
         try InternViTCommand.applyThreads(arguments, help: help)
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
-        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, precision: try InternViTCommand.precision(arguments, help: help), memoryMapped: InternViTCommand.memoryMapped(arguments),
-                                           console: console, help: help)
+        let loaded = try ModelLoading.load(arguments.values["model"], dtype: dtype, precision: try InternViTCommand.precision(arguments, help: help), prepack: true,
+                                           memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         let preprocessing = try InternViTCommand.clip(directory: loaded.directory, tileSize: loaded.model.config.imageSize,
                                                       console: console)
         let job: BatchEmbeddingJob

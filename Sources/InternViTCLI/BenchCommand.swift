@@ -29,7 +29,7 @@ enum BenchCommand {
         let dtype = try arguments.choice("dtype", ["float32", "bfloat16"], default: "bfloat16", help: help)
         try InternViTCommand.applyThreads(arguments, help: help)
         let loaded = try ModelLoading.load(arguments.values["model"] ?? "random", dtype: dtype,
-                                           precision: try InternViTCommand.precision(arguments, help: help),
+                                           precision: try InternViTCommand.precision(arguments, help: help), prepack: true,
                                            memoryMapped: InternViTCommand.memoryMapped(arguments), console: console, help: help)
         console.out(loaded.buildInfo.description)
         if loaded.model.linearPrecision == .int8 { console.out("int8 kernel: \(Int8LinearWeights.kernelName)") }

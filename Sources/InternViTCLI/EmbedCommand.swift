@@ -114,6 +114,7 @@ enum EmbedCommand {
             }
             try loaded.model.validateInput(shape: pixels.shape)                // token count bounded
             loaded.warnIfDebugBuild(console)
+            loaded.willRun(tiles: pixels.shape[0])
             let result = loaded.model.forward(pixels, stopAfterLayer: layer)
             record(pixelFile, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState)
         }
@@ -126,6 +127,7 @@ enum EmbedCommand {
                 do { pixels = try preprocessing.pixelValues(image) } catch var error as ImageError { error.file = file; throw error }
                 try loaded.model.validateInput(shape: pixels.shape)
                 loaded.warnIfDebugBuild(console)
+                loaded.willRun(tiles: pixels.shape[0] + (index + 1 < files.count ? 1 : 0))
                 let result = loaded.model.forward(pixels, stopAfterLayer: layer)
                 record(file, arguments.flags.contains("pooled") ? result.poolerOutput : result.lastHiddenState)
                 tilesDone += pixels.shape[0]
