@@ -60,11 +60,16 @@ def quantise_asymmetric_u8(x, dim, block=None):
 class FakeQuantLinear(torch.nn.Module):
     """A Linear whose weight and input go through the integer grid of one scheme."""
 
-    def __init__(self, linear, weight_bits, activation_bits, asymmetric, block=None):
+    def __init__(self, linear, weight_bits, activation_bits, asymmetric, block=None, class_token=None):
         super().__init__()
         self.bias = linear.bias
-        self.weight = quantise_symmetric(linear.weight.detach().double(), weight_bits, dim=1)
+        self.float_weight = linear.weight.detach().double()
+        self.weight = quantise_symmetric(self.float_weight, weight_bits, dim=1)
         self.activation_bits, self.asymmetric, self.block = activation_bits, asymmetric, block
+        # class_token: None (every row quantised), "dequantised" (token 0's row, float
+        # activations x the dequantised int8 weights: shippable) or "float" (token 0's row x
+        # the float weights: an upper bound, the float weights are dropped when shipping).
+        self.class_token = class_token
 
     def forward(self, x):
         x = x.double()
@@ -73,6 +78,9 @@ class FakeQuantLinear(torch.nn.Module):
         else:
             xq = quantise_symmetric(x, self.activation_bits, dim=-1)
         y = xq @ self.weight.t()  # exact integer products, dequantised
+        if self.class_token is not None:  # x: [B, N, C], token 0 of each image
+            weight = self.weight if self.class_token == "dequantised" else self.float_weight
+            y[:, 0] = x[:, 0] @ weight.t()
         return (y.float() + self.bias) if self.bias is not None else y.float()
 
 
@@ -81,6 +89,10 @@ SCHEMES = {
     "W8A8 symmetric": {k: (8, 8, False) for k in ("qkv", "proj", "fc1", "fc2")},
     "W8A8 u8 per-token zero point": {k: (8, 8, True) for k in ("qkv", "proj", "fc1", "fc2")},
     "W8A8 u8 with a scale per 256 k of a token": {k: (8, 8, True, 256) for k in ("qkv", "proj", "fc1", "fc2")},
+    "W8A8 u8 + class token row float x dequantised weights":
+        {k: (8, 8, True, None, "dequantised") for k in ("qkv", "proj", "fc1", "fc2")},
+    "W8A8 u8 + class token row float x float weights (bound)":
+        {k: (8, 8, True, None, "float") for k in ("qkv", "proj", "fc1", "fc2")},
     "int8 MLP (u8) + 12-bit attention": {"qkv": (12, 12, False), "proj": (12, 12, False),
                                           "fc1": (8, 8, True), "fc2": (8, 8, True)},
     "12-bit attention+fc1, u8 fc2": {"qkv": (12, 12, False), "proj": (12, 12, False),

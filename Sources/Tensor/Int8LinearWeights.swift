@@ -20,12 +20,32 @@ public struct Int8LinearWeights: Sendable {
     let scales: [Float]
     /// Σ_k q[n, k] per output channel, `[paddedColumns(N)]` (zero in the padding).
     let columnSums: [Int32]
+    /// Input rows kept out of activation quantisation (see `FloatActivationRows`).
+    public var floatActivationRows: FloatActivationRows = .none
+
+    /// Which rows of an input `[..., S, K]` skip the u8 quantisation and multiply the
+    /// dequantised weights (`q · scale`) in float32 instead, with the same epilogue.
+    public enum FloatActivationRows: Sendable, Equatable {
+        /// Every row goes through the integer GEMM.
+        case none
+        /// Row 0 of every sequence (rows `0, S, 2S, …` of the flattened `[M, K]` input,
+        /// S the second-to-last dimension): a ViT's class token, whose small norm makes
+        /// the per-token quantisation error largest relative to it. Costs 1/S of the work.
+        case firstOfEachSequence
+    }
 
     /// Quantises a float32 `weight` (`[out, in]`), rows spread over the compute threads.
     public init(weight: Tensor<Float>) {
         self.init(shape: weight.shape) { column, k, row in
             weight.withUnsafeBufferPointer { row.update(from: $0.baseAddress! + column * k, count: k) }
         }
+    }
+
+    /// These weights with `rows` kept out of activation quantisation.
+    public func keepingFloat(_ rows: FloatActivationRows) -> Int8LinearWeights {
+        var copy = self
+        copy.floatActivationRows = rows
+        return copy
     }
 
     /// Quantises a bfloat16 `weight` (`[out, in]`, e.g. memory-mapped), read in place.

@@ -148,4 +148,45 @@ struct Int8GEMMTests {
         #expect(fused.shape == [2, 21, 130])
         #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
     }
+
+    /// `.firstOfEachSequence` computes rows 0 and S of a `[2, S, K]` input in float32
+    /// against the dequantised weights (within the float32 rounding bound of a K-term sum
+    /// of a Double reference, bias and GELU included), leaves every other row's bits as
+    /// the integer GEMM gives them, and keeps the scaled-residual epilogue's bits
+    /// (K = 98: padded depth; 130 outputs: a partial panel).
+    @Test func floatActivationRowsMultiplyTheDequantisedWeightsInFloat() {
+        let (s, k, n) = (21, 98, 130)
+        let x = Tensor<Float>.randomNormal([2, s, k], seed: 11)  // [B, S, K]
+        let plain = Int8LinearWeights(weight: Tensor<Float>.randomNormal([n, k], std: 0.1, seed: 12))
+        let kept = plain.keepingFloat(.firstOfEachSequence)
+        let bias = Tensor<Float>.randomNormal([n], std: 0.02, seed: 13)  // [N_out]
+        let w = plain.dequantised().scalars, xs = x.scalars, b = bias.scalars  // [N_out, K], [B·S, K], [N_out]
+        for activation in [LinearActivation.none, .gelu] {
+            let got = kept.apply(x, bias: bias, activation: activation).scalars  // [B, S, N_out]
+            let integer = plain.apply(x, bias: bias, activation: activation).scalars  // [B, S, N_out]
+            for row in 0..<(2 * s) where row % s != 0 {
+                #expect(got[(row * n)..<((row + 1) * n)].map(\.bitPattern) == integer[(row * n)..<((row + 1) * n)].map(\.bitPattern))
+            }
+            for row in [0, s] {
+                #expect(got[(row * n)..<((row + 1) * n)] != integer[(row * n)..<((row + 1) * n)], "row \(row) was not recomputed")
+                for c in 0..<n {
+                    var exact = Double(b[c]), magnitude = Double(abs(b[c]))
+                    for j in 0..<k {
+                        exact += Double(xs[row * k + j]) * Double(w[c * k + j])
+                        magnitude += abs(Double(xs[row * k + j]) * Double(w[c * k + j]))
+                    }
+                    // K + 2 float32 roundings of partial sums bounded by `magnitude`;
+                    // GELU's slope is below 1.13 and it adds a few ulps of its own.
+                    let bound = Double(k + 2) * Double(Float.ulpOfOne) * magnitude * 1.13 + 1e-6
+                    let want = activation == .gelu ? Double(GELUOp.apply(Float(exact))) : exact
+                    #expect(abs(Double(got[row * n + c]) - want) <= bound, "row \(row), column \(c)")
+                }
+            }
+        }
+        let scale = Tensor<Float>.randomNormal([n], mean: 0.1, std: 0.05, seed: 14)  // [N_out]
+        let residual = Tensor<Float>.randomNormal([2, s, n], seed: 15)  // [B, S, N_out]
+        let fused = kept.apply(x, bias: bias, scaledResidual: ScaledResidual(scale: scale, residual: residual))
+        let separate = residual + kept.apply(x, bias: bias) * scale  // [B, S, N_out]
+        #expect(fused.scalars.map(\.bitPattern) == separate.scalars.map(\.bitPattern))
+    }
 }

@@ -31,19 +31,24 @@ public final class Linear: Layer {
     /// per-output-channel int8 quantisation (`Weight.int8`), run on the integer
     /// dot-product GEMM; the float values are released (the parameter reads back as the
     /// dequantised `q · scale`, and `save` writes those). `.float32` leaves the layer as it is.
-    public func quantise(to precision: ComputePrecision) {
+    /// `floatActivationRows` names input rows that multiply the dequantised weights in
+    /// float32 instead of being quantised (e.g. `.firstOfEachSequence`: a class token).
+    public func quantise(to precision: ComputePrecision,
+                         floatActivationRows: Int8LinearWeights.FloatActivationRows = .none) {
         switch (precision, weight) {
-        case (.float32, _), (.int8, .int8), (.int8, .declared): return
+        case (.float32, _), (.int8, .declared): return
+        case (.int8, .int8(let q)):
+            weight = .int8(q.keepingFloat(floatActivationRows))
         case (.int8, .packed(let p)):
-            weight = .int8(Int8LinearWeights(weight: p.float()))
+            weight = .int8(Int8LinearWeights(weight: p.float()).keepingFloat(floatActivationRows))
         case (.int8, .float32(let w)):
-            weight = .int8(Int8LinearWeights(weight: w))
+            weight = .int8(Int8LinearWeights(weight: w).keepingFloat(floatActivationRows))
             w.storage.discardResidentPages()
         case (.int8, .bfloat16(let w)):
-            weight = .int8(Int8LinearWeights(weight: w))
+            weight = .int8(Int8LinearWeights(weight: w).keepingFloat(floatActivationRows))
             w.storage.discardResidentPages()   // a mapped checkpoint's pages: no longer read
         case (.int8, .float16(let w)):
-            weight = .int8(Int8LinearWeights(weight: w))
+            weight = .int8(Int8LinearWeights(weight: w).keepingFloat(floatActivationRows))
             w.storage.discardResidentPages()
         }
     }

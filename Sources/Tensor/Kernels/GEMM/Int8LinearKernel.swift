@@ -52,6 +52,16 @@ enum Int8LinearKernel {
                                             epilogue.store(tile: tile, panel: panel, sums: tileSums, scales: scales.baseAddress!,
                                                            columnSums: sums.baseAddress!, bias: biasPointer)
                                         }
+                                        let floatRows = floatRowIndices(weights.floatActivationRows, shape: x.shape, m: m)
+                                        if !floatRows.isEmpty {
+                                            x.withUnsafeBufferPointer { input in
+                                                storeFloatRows(floatRows, input: input.baseAddress!, k: k, n: n,
+                                                               packed: packed.baseAddress!, scales: scales.baseAddress!,
+                                                               bias: biasPointer, gelu: activation == .gelu,
+                                                               residualScale: residualScalePointer, residual: residualPointer,
+                                                               output: outputStorage.base)
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -61,6 +71,13 @@ enum Int8LinearKernel {
             }
         }
         return Tensor(storage: outputStorage, shape: Array(x.shape.dropLast()) + [n])
+    }
+
+    /// The rows of the flattened `[M, K]` input that `rows` keeps in float32 (row 0 of each
+    /// sequence of an input `[..., S, K]`; none for a rank-1 input).
+    static func floatRowIndices(_ rows: Int8LinearWeights.FloatActivationRows, shape: [Int], m: Int) -> [Int] {
+        guard case .firstOfEachSequence = rows, shape.count >= 2, shape[shape.count - 2] > 0 else { return [] }
+        return Array(stride(from: 0, to: m, by: shape[shape.count - 2]))
     }
 
     /// `body(pointer to tensor's elements)`, or `body(nil)` without a tensor.
