@@ -12,6 +12,25 @@ import Testing
     /// The tables this machine can run; at least the portable one.
     static let tables = KernelDispatch.supported
 
+    /// Overrides from two threads (as from suites running in parallel) take turns: each
+    /// body sees its own table throughout, and afterwards no table is left forced.
+    @Test func overridesFromTwoThreadsTakeTurns() {
+        let pair = [KernelTable.portable, Self.tables.last ?? .portable]
+        let mismatches = ManagedAtomicCounter()
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            for _ in 0..<40 {
+                KernelDispatch.withTable(pair[thread]) {
+                    for _ in 0..<3 {
+                        if KernelDispatch.current.kind != pair[thread].kind { mismatches.increment() }
+                        usleep(50)
+                    }
+                }
+            }
+        }
+        #expect(mismatches.value == 0)
+        #expect(KernelDispatch.current.kind == KernelDispatch.selected.kind)
+    }
+
     @Test func defaultIsTheBestSupportedTable() throws {
         let none = CPUFeatures()
         #expect(try KernelDispatch.choose(request: nil, features: none).get().kind == .portable)
@@ -130,3 +149,12 @@ import Testing
 
 /// The bit patterns of `values` (so NaNs and signed zeros compare exactly).
 func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
+
+/// A counter several threads bump (for the override test).
+final class ManagedAtomicCounter: @unchecked Sendable {
+    // @unchecked: `count` is only touched under `lock`.
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}

@@ -77,10 +77,17 @@ enum KernelDispatch {
         lock.withLock { forced } ?? selected
     }
 
+    /// Held for the whole of a `withTable` call (recursive, so a body may nest another).
+    private static let overrideLock = NSRecursiveLock()
+
     /// Runs `body` with every kernel call in the process using `table` (for tests that
-    /// compare tables in one process; the override is process-wide, so callers
-    /// serialise themselves).
+    /// compare tables in one process). The override is process-wide, so overrides from
+    /// different threads (test suites running in parallel) take turns: without that, one
+    /// caller's restore could end another's override early, or leave a table forced for
+    /// the rest of the process.
     static func withTable<R>(_ table: KernelTable, _ body: () throws -> R) rethrows -> R {
+        overrideLock.lock()
+        defer { overrideLock.unlock() }
         let saved = lock.withLock { () -> KernelTable? in
             let saved = forced
             forced = table
