@@ -164,22 +164,22 @@ def prepare(args):
         json.dump(identity, f)
     env = engine_environment(args.threads)
     if any(e.startswith("ort") for e in args.engines) and not os.path.exists(os.path.join(args.work, "model.int8.onnx")):
-        log("exporting the original forward to ONNX (float32) and quantize_dynamic (int8) ...")
-        t0 = time.perf_counter()
-        try:
-            run_child(engines_command(args, "--prepare", "onnx"), env, "ONNX export")
-        except EngineFailure as failure:
-            raise SystemExit(str(failure))
-        log(f"  done in {time.perf_counter() - t0:.0f} s")
+        prepare_step(args, env, "onnx", "ONNX export",
+                     "exporting the original forward to ONNX (float32) and quantize_dynamic (int8) ...")
     if not os.path.exists(os.path.join(args.work, "float64.npy")):
-        log(f"float64 reference forward on {len(photos)} photos ...")
-        t0 = time.perf_counter()
-        try:
-            run_child(engines_command(args, "--prepare", "float64"), env, "float64 reference")
-        except EngineFailure as failure:
-            raise SystemExit(str(failure))
-        log(f"  done in {time.perf_counter() - t0:.0f} s")
+        prepare_step(args, env, "float64", "float64 reference", f"float64 reference forward on {len(photos)} photos ...")
     return photos, config
+
+
+def prepare_step(args, env, kind, what, message):
+    """Runs `bench_precision_engines.py --prepare KIND` in a child, timed; a failure ends the run."""
+    log(message)
+    t0 = time.perf_counter()
+    try:
+        run_child(engines_command(args, "--prepare", kind), env, what)
+    except EngineFailure as failure:
+        raise SystemExit(str(failure))
+    log(f"  done in {time.perf_counter() - t0:.0f} s")
 
 
 PRECISION_NAME = re.compile(r"^(float|bfloat|int|uint|w|fp|bf)[0-9]+[a-z0-9-]*$")

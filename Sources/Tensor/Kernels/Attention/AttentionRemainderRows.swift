@@ -18,11 +18,7 @@ extension AttentionWorkspace {
             // s = scale · K · q, MR keys per vector (lanes past MR are ignored).
             for panel in 0..<keyPanels {
                 let keys = UnsafePointer(packedKeys + panel * mr * headDim)     // [hd][MR]
-                var sum = Vector()
-                for d in 0..<headDim {
-                    sum = multiplyAdd(Vector(repeating: query[d]), loadVector(keys + d * mr), sum)
-                }
-                let scaled = Vector(repeating: scale) * sum
+                let scaled = Vector(repeating: scale) * panelProduct(query, keys, count: headDim)
                 for lane in 0..<Swift.min(mr, self.keys - panel * mr) { s[panel * mr + lane] = scaled[lane] }
             }
             if let mask = targets.mask {
@@ -37,12 +33,18 @@ extension AttentionWorkspace {
             let o = targets.output + (q0 + r) * targets.outputRowStride         // [hd]
             for panel in 0..<valuePanels {
                 let values = UnsafePointer(packedValues + panel * keys * mr)    // [Nk][MR]
-                var sum = Vector()
-                for key in 0..<keys {
-                    sum = multiplyAdd(Vector(repeating: s[key]), loadVector(values + key * mr), sum)
-                }
+                let sum = panelProduct(s, values, count: keys)
                 for lane in 0..<Swift.min(mr, headDim - panel * mr) { o[panel * mr + lane] = sum[lane] }
             }
         }
+    }
+
+    /// `Σ_i x[i] · panel[i·MR ..< i·MR + vector width]`, in i order: MR outputs per call
+    /// (lanes past MR read the slack after the panel and are ignored by the caller).
+    @inline(__always)
+    private func panelProduct(_ x: UnsafePointer<Float>, _ panel: UnsafePointer<Float>, count: Int) -> Vector {
+        var sum = Vector()
+        for i in 0..<count { sum = multiplyAdd(Vector(repeating: x[i]), loadVector(panel + i * mr), sum) }
+        return sum
     }
 }

@@ -40,4 +40,20 @@ enum BlockTranspose {
     static func store(_ row: Row, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: row, as: Row.self)
     }
+
+    /// Stores the rows of a transposed block at `pointer`, `stride` floats apart: all 8,
+    /// or with `lastRow: false` the first 7 (where a full vector for the last row would
+    /// run past the end of the caller's buffer, and the caller writes its lanes itself).
+    @inline(__always)
+    static func store(_ rows: (Row, Row, Row, Row, Row, Row, Row, Row), _ pointer: UnsafeMutablePointer<Float>,
+                      stride: Int, lastRow: Bool = true) {
+        store(rows.0, pointer)
+        store(rows.1, pointer + stride)
+        store(rows.2, pointer + 2 * stride)
+        store(rows.3, pointer + 3 * stride)
+        store(rows.4, pointer + 4 * stride)
+        store(rows.5, pointer + 5 * stride)
+        store(rows.6, pointer + 6 * stride)
+        if lastRow { store(rows.7, pointer + 7 * stride) }
+    }
 }

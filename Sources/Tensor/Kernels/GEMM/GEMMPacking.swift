@@ -33,16 +33,9 @@ extension GEMMKernel {
                 let t = BlockTranspose.transpose((row(0, p), row(1, p), row(2, p), row(3, p),
                                                   row(4, p), row(5, p), row(6, p), row(7, p)))
                 let out = dst + p * mr
-                BlockTranspose.store(t.0, out)
-                BlockTranspose.store(t.1, out + mr)
-                BlockTranspose.store(t.2, out + 2 * mr)
-                BlockTranspose.store(t.3, out + 3 * mr)
-                BlockTranspose.store(t.4, out + 4 * mr)
-                BlockTranspose.store(t.5, out + 5 * mr)
-                BlockTranspose.store(t.6, out + 6 * mr)
-                if p + 8 < kc {
-                    BlockTranspose.store(t.7, out + 7 * mr)
-                } else {
+                let lastRowFits = p + 8 < kc
+                BlockTranspose.store(t, out, stride: mr, lastRow: lastRowFits)
+                if !lastRowFits {
                     for r in 0..<mr { out[7 * mr + r] = t.7[r] }
                 }
                 p += 8
@@ -99,15 +92,7 @@ extension GEMMKernel {
                             Element.widen8(src + 2 * cs, p), Element.widen8(src + 3 * cs, p),
                             Element.widen8(src + 4 * cs, p), Element.widen8(src + 5 * cs, p),
                             Element.widen8(src + 6 * cs, p), Element.widen8(src + 7 * cs, p)))
-                        let out = dst + p * nr + jDone
-                        BlockTranspose.store(t.0, out)
-                        BlockTranspose.store(t.1, out + nr)
-                        BlockTranspose.store(t.2, out + 2 * nr)
-                        BlockTranspose.store(t.3, out + 3 * nr)
-                        BlockTranspose.store(t.4, out + 4 * nr)
-                        BlockTranspose.store(t.5, out + 5 * nr)
-                        BlockTranspose.store(t.6, out + 6 * nr)
-                        BlockTranspose.store(t.7, out + 7 * nr)
+                        BlockTranspose.store(t, dst + p * nr + jDone, stride: nr)
                         p += 8
                     }
                     while p < kc {
